@@ -1,0 +1,37 @@
+/** How one process of a job runs inside a backend. */
+export interface ExecOptions {
+  /** Working directory as seen inside the backend. */
+  cwd: string;
+  env: Record<string, string>;
+  signal: AbortSignal;
+  onStdout(chunk: Buffer): void;
+  onStderr(chunk: Buffer): void;
+}
+
+/** A prepared, isolated place for one job: a fresh workspace plus whatever the backend needs. */
+export interface JobEnvironment {
+  /** Workspace path as seen by steps (GITHUB_WORKSPACE). */
+  workspace: string;
+  /** Workspace path on the host (for hashFiles and cleanup). */
+  hostWorkspace: string;
+  /** Scratch dir for env files, scripts, RUNNER_TEMP, as seen by steps. */
+  temp: string;
+  /** Same dir on the host. */
+  hostTemp: string;
+  /** Runs argv[0] with args; resolves with the exit code (or a negative number when killed). */
+  exec(argv: string[], options: ExecOptions): Promise<number>;
+  /** Removes everything the job left; never throws for ordinary leftovers, reports what it could not remove. */
+  dispose(signal: AbortSignal): Promise<void>;
+}
+
+export interface PrepareOptions {
+  /** Unique per job (e.g. task id) so concurrent jobs never share a directory. */
+  jobKey: string;
+  signal: AbortSignal;
+}
+
+/** `host`, `sandbox`, `docker`, `podman`: where a job's steps execute. */
+export interface Backend {
+  readonly name: string;
+  prepare(options: PrepareOptions): Promise<JobEnvironment>;
+}

@@ -1,0 +1,31 @@
+import type { Backend } from "./backend.js";
+import type { JobSink, Result } from "./sink.js";
+
+/** One job as a forge hands it over (decoded from runner.v1.Task), independent of the protocol. */
+export interface JobRequest {
+  /** YAML of a single-job workflow, shaped like Gitea's payload (needs erased). */
+  payload: string;
+  /** The `github` context as sent by the forge (Task.context). */
+  context: Record<string, unknown>;
+  secrets: Record<string, string>;
+  vars: Record<string, string>;
+  /** Needed job id -> its outputs and result. */
+  needs: Record<string, { outputs: Record<string, string>; result: Result }>;
+}
+
+export interface RunJobOptions {
+  request: JobRequest;
+  backend: Backend;
+  sink: JobSink;
+  /** Aborting cancels the job: running processes are killed, remaining steps are cancelled. */
+  signal: AbortSignal;
+  /** Extra environment for every step (runner-wide envs). */
+  env?: Record<string, string>;
+  runnerName?: string;
+}
+
+export interface JobOutcome {
+  result: Result;
+  outputs: Record<string, string>;
+  steps: { name: string; result: Result; outcome: Result }[];
+}

@@ -1,0 +1,17 @@
+export {
+  CONTEXT_NAMES,
+  type ContextName,
+  type EvaluateOptions,
+  type ExpressionContexts,
+  evaluateCondition,
+  evaluateExpression,
+  evaluateValue,
+  hasExpression,
+  interpolate,
+  isTruthy,
+  parseExpression,
+  type StatusFunctions,
+  splitTemplate,
+  type TemplatePart,
+  toText,
+} from "./expressions.js";
