@@ -15,3 +15,14 @@ export {
   type TemplatePart,
   toText,
 } from "./expressions.js";
+export type {
+  Diagnostic,
+  Job,
+  ParseResult,
+  PlannedJob,
+  Position,
+  RunDefaults,
+  Step,
+  TriggerEvent,
+  Workflow,
+} from "./model.js";
