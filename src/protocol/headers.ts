@@ -1,0 +1,15 @@
+/** Headers of the runner protocol (shared/docs/forge-protocol.md section 1.3). */
+export const UUID_HEADER = "x-runner-uuid";
+export const TOKEN_HEADER = "x-runner-token";
+
+/**
+ * Asks a runnerpool coordinator to hold FetchTask open for up to this many milliseconds until a task
+ * arrives. Gitea and Forgejo ignore unknown headers and answer at once, so polling stays compatible.
+ */
+export const WAIT_HEADER = "x-runnerpool-wait";
+
+/** Longest hold the coordinator grants, whatever the runner asks. */
+export const MAX_WAIT_MS = 30_000;
+
+/** Mount point of the Connect services on a forge. */
+export const API_PREFIX = "/api/actions";
