@@ -1,2 +1,3 @@
 export { type ErrorCode, isPoolError, PoolError, type PoolErrorOptions } from "./errors.js";
 export { createLogger, type Logger, silentLogger } from "./log.js";
+export { isValidUtf8, toValidUtf8 } from "./utf8.js";
