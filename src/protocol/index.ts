@@ -1,5 +1,20 @@
-export { API_PREFIX, MAX_WAIT_MS, TOKEN_HEADER, UUID_HEADER, WAIT_HEADER } from "./headers.js";
+export {
+  apiBaseUrl,
+  createForgeClient,
+  DEFAULT_TIMEOUT_MS,
+  type DeclareInput,
+  type FetchTaskResult,
+  type ForgeClient,
+  type ForgeClientOptions,
+  type LogRowInput,
+  type RegisterInput,
+  type UpdateLogInput,
+  type UpdateTaskResult,
+} from "./client.js";
+export { type ForgeStatus, forgeErrorFrom, forgeStatusOf, isRetryable } from "./codes.js";
 export * from "./gen/ping/v1/messages_pb.js";
 export * from "./gen/ping/v1/services_pb.js";
 export * from "./gen/runner/v1/messages_pb.js";
 export * from "./gen/runner/v1/services_pb.js";
+export { API_PREFIX, MAX_WAIT_MS, TOKEN_HEADER, UUID_HEADER, WAIT_HEADER } from "./headers.js";
+export { type JobResult, resultFromWire, resultToWire } from "./result.js";
