@@ -26,3 +26,5 @@ export type {
   TriggerEvent,
   Workflow,
 } from "./model.js";
+export { checkNeedsGraph } from "./needs-graph.js";
+export { normaliseOn, normaliseRunsOn, parseWorkflow } from "./parse.js";

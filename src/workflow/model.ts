@@ -59,6 +59,8 @@ export interface Job {
   container?: unknown;
   services?: unknown;
   steps: Step[];
+  /** Reusable-workflow call (`jobs.<id>.uses`); such a job has no steps. */
+  uses?: string;
   /** The job's decoded YAML mapping, kept for payload generation. */
   raw: Record<string, unknown>;
   position?: Position;
