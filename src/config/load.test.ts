@@ -8,7 +8,7 @@ test("a minimal role gets every default filled in", () => {
     "p.toml",
   );
   assert.deepEqual(problems, []);
-  assert.equal(config?.role[0]?.backend, "host");
+  assert.equal(config?.role[0]?.backend, "auto");
   assert.equal(config?.role[0]?.capacity, 1);
   assert.equal(config?.runner.fetch_wait, 25_000);
 });

@@ -10,7 +10,7 @@ const labelName = z
   .min(1)
   .regex(/^[^\s,]+$/, "labels have no spaces or commas");
 
-export const backendNames = ["host", "sandbox", "docker", "podman"] as const;
+export const backendNames = ["auto", "host", "sandbox", "docker", "podman"] as const;
 
 export const forgeSchema = z
   .strictObject({
@@ -41,7 +41,10 @@ export const roleSchema = z.strictObject({
     .regex(/^[a-z0-9][a-z0-9-]*$/, "role names are lower-case letters, digits and dashes")
     .describe("role name, e.g. linux"),
   labels: z.array(labelName).min(1).describe("labels jobs select this role by (runs-on must be a subset)"),
-  backend: z.enum(backendNames).default("host").describe("where job steps run: host, sandbox, docker, podman"),
+  backend: z
+    .enum(backendNames)
+    .default("auto")
+    .describe("where job steps run: host, sandbox (bubblewrap), docker, podman; auto = sandbox where bubblewrap is installed, else host"),
   capacity: z.number().int().min(1).max(256).default(1).describe("concurrent jobs per instance"),
   env: z.record(z.string(), z.string()).default({}).describe("extra environment for every job of this role"),
 });

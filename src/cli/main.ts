@@ -1,0 +1,66 @@
+import { isPoolError, PoolError } from "../lib/index.js";
+import type { Io } from "./args.js";
+import { configCommand } from "./commands/config.js";
+import { migrateCommand } from "./commands/migrate.js";
+import { runCommand } from "./commands/run.js";
+import { runnerCommand } from "./commands/runner.js";
+import { upCommand } from "./commands/up.js";
+import { VERSION } from "./version.js";
+
+const HELP = `runnerpool ${VERSION}: a self-hosted CI runner pool for Gitea and Forgejo Actions
+
+usage:
+  runnerpool up      [--config runnerpool.toml] [--listen HOST:PORT] [--json]
+  runnerpool run     [REPO_DIR] [--workflow FILE]... [--event push|workflow_dispatch] [--ref REF]
+                     [--input K=V]... [--secret K=V]... [--var K=V]... [--config FILE] [--json]
+  runnerpool runner  register --instance URL --token TOKEN [--name N] [--labels a,b] [--file .runner]
+  runnerpool runner  start [--file .runner] [--capacity N] [--backend host|sandbox]
+  runnerpool migrate audit|rewrite DIR ...
+  runnerpool config  validate [FILE] | example
+  runnerpool version
+`;
+
+function defaultIo(): Io {
+  return {
+    stdout: (s) => process.stdout.write(s),
+    stderr: (s) => process.stderr.write(s),
+    cwd: process.cwd(),
+    isTTY: process.stdout.isTTY === true,
+  };
+}
+
+/** The composition root: maps a command line onto modules. Returns the exit code. */
+export async function main(argv: string[], io: Io = defaultIo()): Promise<number> {
+  const [command, ...rest] = argv;
+  try {
+    switch (command) {
+      case "run":
+        return await runCommand(rest, io);
+      case "up":
+        return await upCommand(rest, io);
+      case "runner":
+        return await runnerCommand(rest, io);
+      case "config":
+        return await configCommand(rest, io);
+      case "migrate":
+        return await migrateCommand(rest, io);
+      case "version":
+      case "--version":
+        io.stdout(`${VERSION}\n`);
+        return 0;
+      case undefined:
+      case "help":
+      case "--help":
+      case "-h":
+        io.stdout(HELP);
+        return command === undefined ? 2 : 0;
+      default:
+        throw new PoolError("INVALID_ARGUMENT", `unknown command "${command}": run "runnerpool help"`);
+    }
+  } catch (err) {
+    const e = PoolError.from(err);
+    io.stderr(`runnerpool: ${e.located}\n`);
+    if (!isPoolError(err) && process.env.RUNNERPOOL_DEBUG) io.stderr(`${(err as Error).stack}\n`);
+    return e.code === "INVALID_ARGUMENT" ? 2 : 1;
+  }
+}

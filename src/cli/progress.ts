@@ -1,0 +1,107 @@
+/** Live progress of jobs and steps: colour and symbols on a terminal, plain lines otherwise. */
+export interface ProgressJob {
+  id: number;
+  name: string;
+}
+
+export interface ProgressOptions {
+  write: (text: string) => void;
+  tty: boolean;
+  /** Print job log lines too (on by default; the summary still has log files). */
+  logs: boolean;
+  /** One JSON object per line instead of text, for machines. */
+  json?: boolean;
+}
+
+const COLORS = [36, 35, 33, 34, 32, 96, 95, 93];
+const SYMBOL: Record<string, string> = {
+  success: "✓",
+  failure: "✗",
+  cancelled: "⊘",
+  skipped: "↷",
+};
+
+export class Progress {
+  private readonly colorOf = new Map<number, number>();
+  private readonly started = new Map<number, number>();
+
+  constructor(private readonly options: ProgressOptions) {}
+
+  private paint(code: number, text: string): string {
+    return this.options.tty ? `\u001b[${code}m${text}\u001b[0m` : text;
+  }
+
+  private prefix(job: ProgressJob): string {
+    let c = this.colorOf.get(job.id);
+    if (c === undefined) {
+      c = COLORS[this.colorOf.size % COLORS.length] ?? 36;
+      this.colorOf.set(job.id, c);
+    }
+    return this.paint(c, `[${job.name}]`);
+  }
+
+  private line(job: ProgressJob, text: string): void {
+    this.options.write(`${this.prefix(job)} ${text}\n`);
+  }
+
+  private emit(event: string, fields: Record<string, unknown>): boolean {
+    if (!this.options.json) return false;
+    this.options.write(`${JSON.stringify({ time: new Date().toISOString(), event, ...fields })}\n`);
+    return true;
+  }
+
+  ready(info: {
+    version: string;
+    forge: string;
+    embedded: boolean;
+    roles: { role: string; runner: string; labels: string[] }[];
+  }): void {
+    if (this.emit("ready", info)) return;
+    this.note(`runnerpool ${info.version} is up`);
+    this.note(`  ${info.embedded ? "coordinator (embedded forge)" : "forge"}: ${info.forge}`);
+    for (const r of info.roles) this.note(`  role ${r.role}: runner ${r.runner} [${r.labels.join(", ")}]`);
+    this.note("press Ctrl-C to drain and stop");
+  }
+
+  queued(job: ProgressJob, runsOn: string[]): void {
+    if (this.emit("queued", { job, runsOn })) return;
+    this.line(job, `queued for [${runsOn.join(", ")}]`);
+  }
+
+  started(job: ProgressJob, runner: string, role: string | undefined): void {
+    if (this.emit("started", { job, runner, role })) return;
+    this.started.set(job.id, Date.now());
+    this.line(job, `started on ${runner}${role ? ` (role ${role})` : ""}`);
+  }
+
+  stepStarted(job: ProgressJob, index: number, name: string): void {
+    if (this.emit("stepStarted", { job, step: index, name })) return;
+    this.line(job, this.paint(1, `▶ step ${index + 1}: ${name}`));
+  }
+
+  stepFinished(job: ProgressJob, index: number, name: string, result: string): void {
+    if (this.emit("stepFinished", { job, step: index, name, result })) return;
+    const sym = SYMBOL[result] ?? "?";
+    const colored = result === "success" ? this.paint(32, sym) : result === "failure" ? this.paint(31, sym) : sym;
+    this.line(job, `${colored} step ${index + 1}: ${name} (${result})`);
+  }
+
+  log(job: ProgressJob, text: string): void {
+    if (this.emit("log", { job, line: text })) return;
+    if (this.options.logs) this.line(job, this.paint(2, "│ ") + text);
+  }
+
+  finished(job: ProgressJob, result: string): void {
+    if (this.emit("finished", { job, result })) return;
+    const t0 = this.started.get(job.id);
+    const took = t0 === undefined ? "" : ` in ${((Date.now() - t0) / 1000).toFixed(1)}s`;
+    const sym = SYMBOL[result] ?? "?";
+    const text = `${sym} job ${result}${took}`;
+    this.line(job, result === "success" ? this.paint(32, text) : result === "skipped" ? text : this.paint(31, text));
+  }
+
+  note(text: string): void {
+    if (this.emit("note", { text })) return;
+    this.options.write(`${text}\n`);
+  }
+}

@@ -1,0 +1,80 @@
+import { execFile } from "node:child_process";
+import { cpSync, existsSync, mkdtempSync, readdirSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { basename, join, relative, resolve } from "node:path";
+import { promisify } from "node:util";
+import { PoolError } from "../lib/index.js";
+
+const exec = promisify(execFile);
+
+/** Where forges look for workflows, in Gitea's order of preference. */
+export const WORKFLOW_DIRS = [".gitea/workflows", ".forgejo/workflows", ".github/workflows"];
+
+export interface RepoInfo {
+  /** The git working tree the run uses (the given dir, or a committed copy of a plain dir). */
+  dir: string;
+  /** owner/name as the forge context shows it. */
+  fullName: string;
+  branch: string;
+  sha: string;
+  /** Workflow files relative to `dir`. */
+  workflows: string[];
+}
+
+async function git(args: string[], cwd: string, signal: AbortSignal): Promise<string> {
+  const env = {
+    ...process.env,
+    GIT_AUTHOR_NAME: "runnerpool",
+    GIT_AUTHOR_EMAIL: "runnerpool@localhost",
+    GIT_COMMITTER_NAME: "runnerpool",
+    GIT_COMMITTER_EMAIL: "runnerpool@localhost",
+  };
+  const { stdout } = await exec("git", args, { cwd, signal, env });
+  return stdout.trim();
+}
+
+export function findWorkflows(dir: string): string[] {
+  for (const sub of WORKFLOW_DIRS) {
+    const full = join(dir, sub);
+    if (!existsSync(full)) continue;
+    const files = readdirSync(full)
+      .filter((f) => f.endsWith(".yml") || f.endsWith(".yaml"))
+      .sort()
+      .map((f) => join(sub, f));
+    if (files.length > 0) return files;
+  }
+  return [];
+}
+
+/**
+ * Reads branch and commit of a repository; a plain directory (like examples/hello) is copied and
+ * committed into a fresh repository so jobs see a real commit without touching the user's files.
+ */
+export async function inspectRepo(dirArg: string, scratch: string, signal: AbortSignal): Promise<RepoInfo> {
+  const given = resolve(dirArg);
+  if (!existsSync(given)) {
+    throw new PoolError("INVALID_ARGUMENT", `repository directory "${dirArg}" does not exist`);
+  }
+  let dir = given;
+  let isRepo = false;
+  try {
+    isRepo = (await git(["rev-parse", "--show-toplevel"], given, signal)) === given;
+  } catch {
+    isRepo = false;
+  }
+  if (!isRepo) {
+    dir = join(mkdtempSync(join(scratch || tmpdir(), "repo-")), basename(given));
+    cpSync(given, dir, { recursive: true, filter: (src) => !relative(given, src).split("/").includes(".git") });
+    await git(["init", "-q", "-b", "main"], dir, signal);
+    await git(["add", "-A"], dir, signal);
+    await git(["commit", "-q", "--allow-empty", "-m", `runnerpool: snapshot of ${basename(given)}`], dir, signal);
+  }
+  const sha = await git(["rev-parse", "HEAD"], dir, signal);
+  let branch = "main";
+  try {
+    branch = await git(["symbolic-ref", "--short", "HEAD"], dir, signal);
+  } catch {
+    // Detached HEAD: keep "main" so github.ref is still a branch ref.
+  }
+  return { dir, fullName: `local/${basename(given)}`, branch, sha, workflows: findWorkflows(dir) };
+}

@@ -1,0 +1,113 @@
+import { existsSync, mkdirSync } from "node:fs";
+import { join } from "node:path";
+import { type Backend, createHostBackend, createSandboxBackend, runJob } from "../executor/index.js";
+import { type Logger, PoolError, silentLogger } from "../lib/index.js";
+import { createForgeClient } from "../protocol/index.js";
+import { loadRegistration, type Registration, type RunnerHandle, register, startRunner } from "../runner/index.js";
+
+export interface LocalRole {
+  name: string;
+  labels: string[];
+  backend: "host" | "sandbox" | "docker" | "podman";
+  capacity: number;
+  env: Record<string, string>;
+}
+
+export interface LocalPoolOptions {
+  forgeUrl: string;
+  registrationToken: string;
+  roles: LocalRole[];
+  /** Holds one `.runner` file per instance; an existing file for the same forge is reused. */
+  stateDir: string;
+  workdirParent: string;
+  version: string;
+  fetchWaitMs: number;
+  fetchIntervalMs: number;
+  logger?: Logger;
+  signal: AbortSignal;
+}
+
+export interface LocalInstance {
+  role: string;
+  name: string;
+  labels: string[];
+  handle: RunnerHandle;
+}
+
+export interface LocalPool {
+  instances: LocalInstance[];
+  /** Runner name -> role name, so results can say which role ran a job. */
+  roleOfRunner(name: string): string | undefined;
+  /** Stop taking jobs and wait for running ones. */
+  drain(): Promise<void>;
+  /** Stop now, cancelling running jobs. */
+  stop(): Promise<void>;
+}
+
+function backendFor(role: LocalRole, workdirParent: string): Backend {
+  const parent = join(workdirParent, role.name);
+  switch (role.backend) {
+    case "host":
+      return createHostBackend({ workdirParent: parent });
+    case "sandbox":
+      return createSandboxBackend({ workdirParent: parent });
+    default:
+      throw new PoolError(
+        "BACKEND_UNAVAILABLE",
+        `role "${role.name}": backend "${role.backend}" is not available in this build yet; use "host" or "sandbox"`,
+      );
+  }
+}
+
+/** One instance per role in this process, registered against the forge (issue D adds min/max and providers). */
+export async function startLocalPool(options: LocalPoolOptions): Promise<LocalPool> {
+  const logger = options.logger ?? silentLogger;
+  mkdirSync(options.stateDir, { recursive: true, mode: 0o700 });
+  const instances: LocalInstance[] = [];
+  for (const role of options.roles) {
+    const name = `${role.name}-1`;
+    const file = join(options.stateDir, `${name}.runner`);
+    const labels = role.labels.map((l) => `${l}:host`);
+    let registration: Registration | undefined;
+    if (existsSync(file)) {
+      const existing = loadRegistration(file);
+      if (existing.address === options.forgeUrl) registration = existing;
+    }
+    if (!registration) {
+      registration = await register({
+        client: createForgeClient({ url: options.forgeUrl, version: options.version }),
+        url: options.forgeUrl,
+        token: options.registrationToken,
+        name,
+        labels,
+        file,
+        signal: options.signal,
+      });
+    }
+    const handle = await startRunner({
+      registration,
+      labels,
+      capacity: role.capacity,
+      backend: backendFor(role, options.workdirParent),
+      runJob,
+      version: options.version,
+      fetchWaitMs: options.fetchWaitMs,
+      fetchIntervalMs: options.fetchIntervalMs,
+      env: role.env,
+      logger: logger.child({ runner: name }),
+      signal: options.signal,
+    });
+    instances.push({ role: role.name, name, labels: role.labels, handle });
+  }
+  const roleByName = new Map(instances.map((i) => [i.name, i.role]));
+  return {
+    instances,
+    roleOfRunner: (n) => roleByName.get(n),
+    drain: async () => {
+      await Promise.all(instances.map((i) => i.handle.drain()));
+    },
+    stop: async () => {
+      await Promise.all(instances.map((i) => i.handle.stop()));
+    },
+  };
+}
