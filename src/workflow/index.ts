@@ -1,3 +1,4 @@
+export { type DispatchInputs, resolveDispatchInputs } from "./dispatch-inputs.js";
 export {
   CONTEXT_NAMES,
   type ContextName,
@@ -15,6 +16,9 @@ export {
   type TemplatePart,
   toText,
 } from "./expressions.js";
+export { globToRegExp, matchGlob, matchPatterns } from "./glob.js";
+export { labelNames, parseLabel, type RunnerLabel } from "./labels.js";
+export { expandMatrix, MAX_MATRIX_COMBINATIONS, type MatrixCombination, matrixName } from "./matrix.js";
 export type {
   Diagnostic,
   Job,
@@ -28,3 +32,5 @@ export type {
 } from "./model.js";
 export { checkNeedsGraph } from "./needs-graph.js";
 export { normaliseOn, normaliseRunsOn, parseWorkflow } from "./parse.js";
+export { type PlanContext, type PlanResult, planJob, planJobs } from "./plan.js";
+export { workflowTriggers } from "./triggers.js";

@@ -98,6 +98,11 @@ export interface PlannedJob {
   if?: string | boolean;
   /** YAML of a single-job workflow shaped like Gitea's (`needs` erased, matrix pinned). */
   payload: string;
+  /**
+   * The matrix reads `needs`, so it can only be expanded once those jobs finish: this is one
+   * placeholder (matrix `{}`, raw strategy in the payload); re-plan it with `planJob(…, {needs})`.
+   */
+  deferredMatrix?: boolean;
 }
 
 /** The event that starts a run. */

@@ -1,4 +1,5 @@
 import { checkExpressions } from "./expression-check.js";
+import { globToRegExp } from "./glob.js";
 import type { Diagnostic, Job, ParseResult, Position, RunDefaults, Step, Workflow } from "./model.js";
 import { checkNeedsGraph } from "./needs-graph.js";
 import { YamlSource } from "./yaml-source.js";
@@ -239,6 +240,26 @@ function buildJob(id: string, raw: unknown, source: YamlSource, report: Report):
   return job;
 }
 
+const FILTER_KEYS = ["branches", "branches-ignore", "tags", "tags-ignore", "paths", "paths-ignore"];
+
+function checkFilterPatterns(workflow: Workflow, source: YamlSource, report: Report): void {
+  const onKey = workflow.raw.on !== undefined ? "on" : "true";
+  for (const [event, filter] of Object.entries(workflow.on)) {
+    for (const key of FILTER_KEYS) {
+      const list = filter[key];
+      if (list === undefined || list === null) continue;
+      (Array.isArray(list) ? list : [list]).forEach((p, i) => {
+        try {
+          globToRegExp(String(p).replace(/^!/, ""));
+        } catch (err) {
+          const pos = source.positionOf([onKey, event, key, i], [onKey, event, key], [onKey]);
+          report("filter-pattern-invalid", "error", `on.${event}.${key}: ${(err as Error).message}`, pos);
+        }
+      });
+    }
+  }
+}
+
 /** Reads a workflow file into the executable model; problems become diagnostics, never exceptions. */
 export function parseWorkflow(source: string, file: string): ParseResult {
   const yaml = new YamlSource(source, file);
@@ -281,6 +302,7 @@ export function parseWorkflow(source: string, file: string): ParseResult {
       report("jobs-missing", "error", "'jobs' is empty: add at least one job", yaml.positionOf(["jobs"]));
     diagnostics.push(...checkNeedsGraph(workflow.jobs, file));
   }
+  checkFilterPatterns(workflow, yaml, report);
   diagnostics.push(...checkExpressions(yaml));
   diagnostics.sort((a, b) => (a.line ?? 0) - (b.line ?? 0) || (a.col ?? 0) - (b.col ?? 0));
   return { workflow, diagnostics };

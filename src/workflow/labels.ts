@@ -1,0 +1,31 @@
+/** A runner label as configured: `name`, `name:host`, `name:docker://image`. */
+export interface RunnerLabel {
+  /** What the server sees and matches `runs-on` against. */
+  name: string;
+  scheme: "host" | "docker" | (string & {});
+  /** Docker image for the docker scheme (leading `//` removed), else "". */
+  arg: string;
+}
+
+/**
+ * Parses a runner label like act_runner HEAD: `name:docker://image` runs in that image,
+ * `name:host` and a bare `name` run on the host, and any other scheme makes the whole string an
+ * opaque host label (so `pool:e57e` stays one name).
+ */
+export function parseLabel(label: string): RunnerLabel {
+  const first = label.indexOf(":");
+  if (first < 0) return { name: label, scheme: "host", arg: "" };
+  const name = label.slice(0, first);
+  const rest = label.slice(first + 1);
+  const second = rest.indexOf(":");
+  const scheme = second < 0 ? rest : rest.slice(0, second);
+  const arg = second < 0 ? "" : rest.slice(second + 1);
+  if (scheme === "host") return { name, scheme, arg };
+  if (scheme === "docker") return { name, scheme, arg: arg.replace(/^\/\//, "") };
+  return { name: label, scheme: "host", arg: "" };
+}
+
+/** The label names to register/declare: only `name` goes to the server. */
+export function labelNames(labels: readonly string[]): string[] {
+  return labels.map((l) => parseLabel(l).name);
+}
