@@ -18,10 +18,29 @@ export interface JobEnvironment {
   temp: string;
   /** Same dir on the host. */
   hostTemp: string;
-  /** Runs argv[0] with args; resolves with the exit code (or a negative number when killed). */
+  /** RUNNER_TOOL_CACHE as seen by steps. */
+  toolCache: string;
+  /**
+   * The environment every process starts from (HOME, PATH, ...), before the executor adds the job's.
+   * Nothing else of the runner's own environment reaches a job.
+   */
+  baseEnv: Record<string, string>;
+  /**
+   * Runs argv[0] with args; resolves with the exit code (or a negative number when killed). Aborting
+   * `options.signal` kills the whole process tree. Rejects only when the process cannot start.
+   */
   exec(argv: string[], options: ExecOptions): Promise<number>;
   /** Removes everything the job left; never throws for ordinary leftovers, reports what it could not remove. */
-  dispose(signal: AbortSignal): Promise<void>;
+  dispose(signal: AbortSignal): Promise<DisposeReport>;
+}
+
+/** What `dispose` could not remove; empty `leftovers` means the job left nothing behind. */
+export interface DisposeReport {
+  leftovers: string[];
+  /** Where the job's directory was moved when it could not be removed. */
+  quarantined?: string;
+  /** Why moving it aside failed too, if it did. */
+  error?: string;
 }
 
 export interface PrepareOptions {

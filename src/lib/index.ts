@@ -1,5 +1,11 @@
 export { type ErrorCode, isPoolError, PoolError, type PoolErrorOptions } from "./errors.js";
 export { createLogger, type Logger, silentLogger } from "./log.js";
 export { MASK, SecretMasker } from "./mask.js";
-export { isProcessAlive, type SpawnOptions, signalProcessGroup, spawnProcess } from "./process.js";
+export {
+  findProcessesByEnv,
+  isProcessAlive,
+  type SpawnOptions,
+  signalProcessGroup,
+  spawnProcess,
+} from "./process.js";
 export { isValidUtf8, toValidUtf8 } from "./utf8.js";

@@ -1,5 +1,5 @@
 import { spawn } from "node:child_process";
-import { readFileSync } from "node:fs";
+import { readdirSync, readFileSync } from "node:fs";
 import { constants } from "node:os";
 import { PoolError } from "./errors.js";
 
@@ -130,4 +130,30 @@ export function isProcessAlive(pid: number): boolean {
   } catch {
     return false;
   }
+}
+
+/**
+ * Pids of live processes whose environment holds exactly `entry` (`NAME=value`). Finds what a job
+ * left running even after it changed its process group or session; unreadable processes are skipped.
+ */
+export function findProcessesByEnv(entry: string): number[] {
+  const found: number[] = [];
+  let names: string[];
+  try {
+    names = readdirSync("/proc");
+  } catch {
+    return found;
+  }
+  for (const name of names) {
+    if (!/^\d+$/.test(name)) continue;
+    const pid = Number(name);
+    if (pid === process.pid) continue;
+    try {
+      const environ = readFileSync(`/proc/${name}/environ`, "latin1");
+      if (environ.split("\0").includes(entry) && isProcessAlive(pid)) found.push(pid);
+    } catch {
+      // Gone meanwhile, or not ours to read.
+    }
+  }
+  return found;
 }
