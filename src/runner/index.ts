@@ -1,0 +1,32 @@
+/** One runner instance: registration (`.runner`), poller, task lifecycle and reporting to the forge. */
+export type { LogRowInput, RunnerForge } from "./forge.js";
+export { labelName } from "./label-name.js";
+export { formatLogLine, MAX_ROW_BYTES } from "./log-format.js";
+export { Poller, type PollerOptions, type PollerStatus } from "./poller.js";
+export {
+  loadRegistration,
+  type RegisterOptions,
+  type Registration,
+  register,
+  saveRegistration,
+} from "./registration.js";
+export { type CloseReport, Reporter, type ReporterFinal, type ReporterOptions } from "./reporter.js";
+export {
+  type RunnerEvents,
+  type RunnerHandle,
+  type RunnerStatus,
+  type StartRunnerOptions,
+  startRunner,
+  type TaskFinishedEvent,
+  type TaskStartedEvent,
+} from "./runner.js";
+export { canTransition, RUNNER_STATES, type RunnerState, transition } from "./runner-state.js";
+export { countSteps, decodeTask } from "./task-request.js";
+export {
+  DEFAULT_TASK_TIMEOUT_MS,
+  type ReportTimings,
+  type RunJob,
+  type RunTaskOptions,
+  runTask,
+  type TaskSummary,
+} from "./task-runner.js";

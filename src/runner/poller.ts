@@ -1,0 +1,232 @@
+import { isPoolError, type Logger, PoolError, silentLogger } from "../lib/index.js";
+import type { Task } from "../protocol/index.js";
+import type { RunnerForge } from "./forge.js";
+import { sleep } from "./retry.js";
+import { type RunnerState, transition } from "./runner-state.js";
+
+export interface PollerOptions {
+  forge: RunnerForge;
+  /** Concurrent tasks (slots); FetchTask is called only while one is free. */
+  capacity: number;
+  /** Runs one task to its final report; should not throw (runTask never does). */
+  runTask: (task: Task, signal: AbortSignal) => Promise<unknown>;
+  /** > 0: ask a runnerpool coordinator to hold each FetchTask open this long (long poll). Default 0. */
+  fetchWaitMs?: number;
+  /** Pause after an empty or failed poll, doubled per poll in a row (default 2000) … */
+  fetchIntervalMs?: number;
+  /** … up to this (default 5000), ±20 % jitter. */
+  fetchIntervalMaxMs?: number;
+  /** Stop fetching after this many tasks (ephemeral runners take one). */
+  maxTasks?: number;
+  /** For messages: which runner this is. */
+  runnerName?: string;
+  logger?: Logger;
+  /** Jitter source, [0, 1). */
+  random?: () => number;
+}
+
+export interface PollerStatus {
+  state: RunnerState;
+  running: number;
+  capacity: number;
+}
+
+/** A forge answer faster than this cannot have been a held long poll. */
+const HELD_MIN_MS = 1000;
+
+/**
+ * The fetch loop of one runner: a capacity semaphore, Gitea's tasks_version rules (forge-protocol.md
+ * §3.3), backoff with jitter when idle or failing, and two separate stops: stop() ends fetching,
+ * kill() also aborts running jobs.
+ */
+export class Poller {
+  readonly capacity: number;
+  /** Resolves when stopped and every task has reported; rejects when the forge no longer knows the runner. */
+  readonly done: Promise<void>;
+
+  private readonly options: PollerOptions;
+  private readonly logger: Logger;
+  private readonly pollAbort = new AbortController();
+  private readonly killAbort = new AbortController();
+  private state: RunnerState = "starting";
+  private running = 0;
+  private tasksVersion = 0n;
+  private fetched = 0;
+  private fatal: PoolError | undefined;
+  private readonly tasks = new Set<Promise<void>>();
+  private slotFreed: (() => void) | undefined;
+  private settle!: { resolve: () => void; reject: (err: unknown) => void };
+
+  constructor(options: PollerOptions) {
+    if (!Number.isInteger(options.capacity) || options.capacity < 1) {
+      throw new PoolError("INVALID_ARGUMENT", `runner capacity "${options.capacity}" is not a positive integer`);
+    }
+    this.options = options;
+    this.capacity = options.capacity;
+    this.logger = options.logger ?? silentLogger;
+    this.done = new Promise((resolve, reject) => {
+      this.settle = { resolve, reject };
+    });
+    // A caller that only uses drain() must not see an unhandled rejection.
+    this.done.catch(() => {});
+  }
+
+  status(): PollerStatus {
+    return { state: this.state, running: this.running, capacity: this.capacity };
+  }
+
+  /** The tasks_version the next FetchTask will send. */
+  get version(): bigint {
+    return this.tasksVersion;
+  }
+
+  start(): void {
+    if (this.state !== "starting") return;
+    this.move("idle");
+    this.run().catch((err: unknown) => {
+      // Only a bug gets here (an illegal state move); fail loudly instead of hanging callers on `done`.
+      this.logger.error({ err }, "poller crashed");
+      this.killAbort.abort();
+      this.settle.reject(PoolError.from(err));
+    });
+  }
+
+  /** The "stop polling" signal: no more FetchTask; running tasks go on. */
+  stop(): void {
+    if (this.pollAbort.signal.aborted) return;
+    this.pollAbort.abort();
+    this.slotFreed?.();
+    if (this.state === "starting") {
+      // Never started: nothing runs, so stop at once.
+      this.move("draining");
+      this.finish();
+    }
+  }
+
+  /** The "kill jobs" signal: stop polling and cancel every running job (each still reports). */
+  kill(): void {
+    this.stop();
+    this.killAbort.abort();
+  }
+
+  /** Stops polling and resolves once running tasks have finished and reported. */
+  async drain(): Promise<void> {
+    this.stop();
+    await this.done.catch(() => {});
+  }
+
+  /** Ends the runner with an error before or while polling (e.g. the forge refused Declare). */
+  fail(err: PoolError): void {
+    this.fatal ??= err;
+    this.kill();
+  }
+
+  private async run(): Promise<void> {
+    const waitMs = Math.max(0, this.options.fetchWaitMs ?? 0);
+    let idleStreak = 0;
+    let errorStreak = 0;
+    while (!this.pollAbort.signal.aborted) {
+      if (this.running >= this.capacity) {
+        await this.slotFree();
+        continue;
+      }
+      const sent = this.tasksVersion;
+      const askedAt = Date.now();
+      let answer: Awaited<ReturnType<RunnerForge["fetchTask"]>>;
+      try {
+        // A held long poll is cut on stop; a plain poll is left to finish so an assigned task is not lost.
+        const signal = waitMs > 0 ? this.pollAbort.signal : this.killAbort.signal;
+        answer = await this.options.forge.fetchTask(sent, signal, waitMs > 0 ? waitMs : undefined);
+      } catch (err) {
+        if (this.pollAbort.signal.aborted) break;
+        if (isPoolError(err, "FORGE_UNAUTHENTICATED")) {
+          this.fatal ??= new PoolError(
+            "FORGE_UNAUTHENTICATED",
+            `runner "${this.options.runnerName ?? "?"}" was removed from the forge: register it again`,
+            { cause: err },
+          );
+          this.logger.error({ err: err.message }, "forge no longer knows this runner; stopping");
+          this.killAbort.abort();
+          break;
+        }
+        errorStreak++;
+        const msg = err instanceof Error ? err.message : String(err);
+        if (errorStreak === 1) this.logger.warn({ err: msg }, "fetching a task failed; retrying with backoff");
+        else this.logger.debug({ err: msg, streak: errorStreak }, "fetching a task failed again");
+        idleStreak++;
+        await sleep(this.pause(idleStreak), this.pollAbort.signal);
+        continue;
+      }
+      if (errorStreak > 0) this.logger.info({ failures: errorStreak }, "fetching tasks works again");
+      errorStreak = 0;
+      if (answer.tasksVersion > sent) this.tasksVersion = answer.tasksVersion;
+      if (answer.task !== undefined) {
+        // There may be more work: the next poll must make the forge look instead of comparing versions.
+        this.tasksVersion = 0n;
+        idleStreak = 0;
+        this.launch(answer.task);
+        if (this.options.maxTasks !== undefined && ++this.fetched >= this.options.maxTasks) break;
+        continue;
+      }
+      if (waitMs > 0 && Date.now() - askedAt >= Math.min(HELD_MIN_MS, waitMs / 2)) {
+        // The forge held the call: it supports long polls, so ask again at once.
+        idleStreak = 0;
+        continue;
+      }
+      idleStreak++;
+      await sleep(this.pause(idleStreak), this.pollAbort.signal);
+    }
+    if (this.state !== "draining") this.move("draining");
+    await Promise.all(this.tasks);
+    this.finish();
+  }
+
+  private launch(task: Task): void {
+    this.running++;
+    if (this.state === "idle") this.move("busy");
+    const p = Promise.resolve()
+      .then(() => this.options.runTask(task, this.killAbort.signal))
+      .then(
+        () => undefined,
+        (err: unknown) => {
+          this.logger.error({ err, task: String(task.id) }, "task runner threw; continuing");
+        },
+      )
+      .finally(() => {
+        this.running--;
+        this.tasks.delete(p);
+        if (this.running === 0 && this.state === "busy") this.move("idle");
+        this.slotFreed?.();
+      });
+    this.tasks.add(p);
+  }
+
+  private slotFree(): Promise<void> {
+    return new Promise((resolve) => {
+      this.slotFreed = () => {
+        this.slotFreed = undefined;
+        resolve();
+      };
+    });
+  }
+
+  /** fetchIntervalMs × 2^(n-1), capped, ±20 % jitter (act_runner ≥ v0.4). */
+  private pause(streak: number): number {
+    const base = this.options.fetchIntervalMs ?? 2000;
+    const max = Math.max(base, this.options.fetchIntervalMaxMs ?? 5000);
+    const raw = Math.min(base * 2 ** Math.min(streak - 1, 5), max);
+    const jitter = 0.8 + 0.4 * (this.options.random ?? Math.random)();
+    return Math.round(raw * jitter);
+  }
+
+  private move(to: RunnerState): void {
+    this.state = transition(this.state, to);
+  }
+
+  private finish(): void {
+    if (this.state === "stopped") return;
+    this.move("stopped");
+    if (this.fatal) this.settle.reject(this.fatal);
+    else this.settle.resolve();
+  }
+}

@@ -1,0 +1,221 @@
+import { EventEmitter } from "node:events";
+import type { Backend, Result as JobResult } from "../executor/index.js";
+import { isPoolError, type Logger, PoolError, silentLogger } from "../lib/index.js";
+import { createForgeClient } from "../protocol/index.js";
+import type { RunnerForge } from "./forge.js";
+import { labelName } from "./label-name.js";
+import { Poller, type PollerStatus } from "./poller.js";
+import type { Registration } from "./registration.js";
+import { sleep } from "./retry.js";
+import { type ReportTimings, type RunJob, runTask } from "./task-runner.js";
+
+export interface StartRunnerOptions {
+  registration: Registration;
+  /** Default: a Connect client for the registration's address, uuid and token. */
+  forge?: RunnerForge;
+  /** Full label strings; default: the registration's. Only the names are declared to the forge. */
+  labels?: string[];
+  capacity: number;
+  backend: Backend;
+  runJob: RunJob;
+  version: string;
+  /** > 0 only against a runnerpool coordinator (long poll); 0 = plain polling (default). */
+  fetchWaitMs?: number;
+  fetchIntervalMs?: number;
+  fetchIntervalMaxMs?: number;
+  /** Extra environment for every job (runner.envs). */
+  env?: Record<string, string>;
+  /** Per-job limit (runner.timeout), default 3 h. */
+  timeoutMs?: number;
+  /** How long a cancelled job may take to stop before it is abandoned (default 30 s). */
+  cancelGraceMs?: number;
+  report?: ReportTimings;
+  /** Take one task, then stop (default: the registration's ephemeral flag). */
+  once?: boolean;
+  logger?: Logger;
+  /** Aborting stops the runner and cancels its jobs, like stop(). */
+  signal: AbortSignal;
+}
+
+export interface RunnerStatus extends PollerStatus {
+  name: string;
+}
+
+export interface TaskStartedEvent {
+  id: bigint;
+}
+
+export interface TaskFinishedEvent {
+  id: bigint;
+  result: JobResult;
+  abandoned: boolean;
+}
+
+export interface RunnerEvents {
+  "task-started": [TaskStartedEvent];
+  "task-finished": [TaskFinishedEvent];
+}
+
+export interface RunnerHandle {
+  readonly name: string;
+  status(): RunnerStatus;
+  /** Stop taking tasks; resolves when the running ones have finished and reported. */
+  drain(): Promise<void>;
+  /** Stop taking tasks and cancel the running ones; resolves when they have reported. */
+  stop(): Promise<void>;
+  /** Resolves when the runner has stopped; rejects when the forge refused it (register again). */
+  readonly done: Promise<void>;
+  on<E extends keyof RunnerEvents>(event: E, listener: (...args: RunnerEvents[E]) => void): void;
+  off<E extends keyof RunnerEvents>(event: E, listener: (...args: RunnerEvents[E]) => void): void;
+}
+
+/** Tells Gitea main that we stop a cancelled job ourselves and then report its final result. */
+const CAPABILITIES = ["cancelling"];
+
+/**
+ * Starts one registered runner: Declare (labels, version), then the poller. Rejects only when the forge
+ * says the runner does not exist; an unreachable forge is retried in the background.
+ */
+export async function startRunner(options: StartRunnerOptions): Promise<RunnerHandle> {
+  const reg = options.registration;
+  const logger = options.logger ?? silentLogger;
+  const forge =
+    options.forge ??
+    createForgeClient({ url: reg.address, uuid: reg.uuid, token: reg.token, version: options.version });
+  const labels = (options.labels ?? reg.labels).map(labelName);
+  const events = new EventEmitter<RunnerEvents>();
+  const once = options.once ?? reg.ephemeral;
+
+  const poller = new Poller({
+    forge,
+    capacity: options.capacity,
+    fetchWaitMs: options.fetchWaitMs,
+    fetchIntervalMs: options.fetchIntervalMs,
+    fetchIntervalMaxMs: options.fetchIntervalMaxMs,
+    maxTasks: once ? 1 : undefined,
+    runnerName: reg.name,
+    logger,
+    runTask: async (task, signal) => {
+      emit(events, logger, "task-started", { id: task.id });
+      const summary = await runTask({
+        task,
+        forge,
+        backend: options.backend,
+        runJob: options.runJob,
+        runnerName: reg.name,
+        env: options.env,
+        signal,
+        logger,
+        timeoutMs: options.timeoutMs,
+        cancelGraceMs: options.cancelGraceMs,
+        report: options.report,
+      });
+      emit(events, logger, "task-finished", summary);
+    },
+  });
+
+  const onAbort = (): void => poller.kill();
+  options.signal.addEventListener("abort", onAbort, { once: true });
+  poller.done.then(
+    () => options.signal.removeEventListener("abort", onAbort),
+    () => options.signal.removeEventListener("abort", onAbort),
+  );
+  if (options.signal.aborted) poller.kill();
+
+  const declared = await declare(forge, labels, options.version, logger, options.signal);
+  if (declared === "refused") {
+    const err = new PoolError(
+      "FORGE_UNAUTHENTICATED",
+      `runner "${reg.name}" is not known to the forge "${reg.address}": register it again`,
+    );
+    poller.fail(err);
+    throw err;
+  }
+  if (declared === "ok") poller.start();
+  else void declareInBackground(forge, labels, options, poller, logger);
+
+  return {
+    name: reg.name,
+    status: () => ({ name: reg.name, ...poller.status() }),
+    drain: () => poller.drain(),
+    stop: async () => {
+      poller.kill();
+      await poller.done.catch(() => {});
+    },
+    done: poller.done,
+    on: (event, listener) => {
+      events.on(event, listener as never);
+    },
+    off: (event, listener) => {
+      events.off(event, listener as never);
+    },
+  };
+}
+
+type DeclareOutcome = "ok" | "refused" | "retry";
+
+async function declare(
+  forge: RunnerForge,
+  labels: string[],
+  version: string,
+  logger: Logger,
+  signal: AbortSignal,
+): Promise<DeclareOutcome> {
+  try {
+    await forge.declare({ version, labels, capabilities: CAPABILITIES }, signal);
+    return "ok";
+  } catch (err) {
+    if (isPoolError(err, "FORGE_UNIMPLEMENTED")) {
+      logger.warn("the forge cannot declare runners (Gitea older than 1.21): labels stay as registered");
+      return "ok";
+    }
+    if (isPoolError(err, "FORGE_UNAUTHENTICATED")) return "refused";
+    logger.warn({ err: err instanceof Error ? err.message : String(err) }, "declaring the runner failed; retrying");
+    return "retry";
+  }
+}
+
+async function declareInBackground(
+  forge: RunnerForge,
+  labels: string[],
+  options: StartRunnerOptions,
+  poller: Poller,
+  logger: Logger,
+): Promise<void> {
+  let pause = options.fetchIntervalMs ?? 2000;
+  const max = Math.max(pause, options.fetchIntervalMaxMs ?? 5000) * 6;
+  while (poller.status().state === "starting") {
+    if (!(await sleep(pause, options.signal))) return;
+    if (poller.status().state !== "starting") return;
+    const outcome = await declare(forge, labels, options.version, silentLogger, options.signal);
+    if (outcome === "ok") {
+      logger.info("runner declared");
+      poller.start();
+      return;
+    }
+    if (outcome === "refused") {
+      poller.fail(
+        new PoolError(
+          "FORGE_UNAUTHENTICATED",
+          `runner "${options.registration.name}" is not known to the forge "${options.registration.address}": register it again`,
+        ),
+      );
+      return;
+    }
+    pause = Math.min(pause * 2, max);
+  }
+}
+
+function emit<E extends keyof RunnerEvents>(
+  events: EventEmitter<RunnerEvents>,
+  logger: Logger,
+  event: E,
+  ...args: RunnerEvents[E]
+): void {
+  try {
+    (events as EventEmitter).emit(event, ...args);
+  } catch (err) {
+    // A listener (e.g. the CLI's progress display) must not take the task down.
+    logger.error({ err, event }, "runner event listener threw");
+  }
+}

@@ -1,0 +1,156 @@
+import type { Backend, JobOutcome, Result as JobResult, RunJobOptions } from "../executor/index.js";
+import { type Logger, silentLogger } from "../lib/index.js";
+import type { Task } from "../protocol/index.js";
+import type { RunnerForge } from "./forge.js";
+import { Reporter, type ReporterOptions } from "./reporter.js";
+import { countSteps, decodeTask } from "./task-request.js";
+
+export type RunJob = (options: RunJobOptions) => Promise<JobOutcome>;
+
+/** Reporter timings a caller may tune (tests shorten them). */
+export type ReportTimings = Pick<
+  ReporterOptions,
+  "logIntervalMs" | "batchSize" | "stateIntervalMs" | "closeTimeoutMs" | "attemptTimeoutMs"
+>;
+
+export interface RunTaskOptions {
+  task: Task;
+  forge: RunnerForge;
+  backend: Backend;
+  runJob: RunJob;
+  runnerName: string;
+  env?: Record<string, string>;
+  /** The runner's "kill jobs" signal: aborting cancels the job. */
+  signal: AbortSignal;
+  logger?: Logger;
+  /** Whole-job limit (runner.timeout), default 3 h like act_runner and Gitea's endless-task reaper. */
+  timeoutMs?: number;
+  /** How long a cancelled job may take to stop before it is abandoned and reported (default 30 s). */
+  cancelGraceMs?: number;
+  report?: ReportTimings;
+}
+
+export interface TaskSummary {
+  id: bigint;
+  result: JobResult;
+  /** The job ignored cancellation and was left behind. */
+  abandoned: boolean;
+}
+
+type StopReason = "server" | "kill" | "timeout";
+
+export const DEFAULT_TASK_TIMEOUT_MS = 3 * 60 * 60 * 1000;
+
+/**
+ * Runs one task from start to final report. Never throws and never hangs on a job that ignores its
+ * abort: whatever happens, the forge gets a final result (act_runner's runTaskWithRecover).
+ */
+export async function runTask(options: RunTaskOptions): Promise<TaskSummary> {
+  const logger = (options.logger ?? silentLogger).child({ task: String(options.task.id) });
+  const timeoutMs = options.timeoutMs ?? DEFAULT_TASK_TIMEOUT_MS;
+  const graceMs = options.cancelGraceMs ?? 30_000;
+  const abort = new AbortController();
+  let reason: StopReason | undefined;
+  const stop = (why: StopReason): void => {
+    if (reason !== undefined) return;
+    reason = why;
+    logger.info({ reason: why }, "cancelling job");
+    abort.abort();
+  };
+
+  const request = decodeTask(options.task);
+  const reporter = new Reporter({
+    taskId: options.task.id,
+    forge: options.forge,
+    stepCount: countSteps(request.payload),
+    onServerCancel: () => stop("server"),
+    logger,
+    ...options.report,
+  });
+  reporter.start();
+  reporter.log(`runnerpool: runner "${options.runnerName}" took task ${options.task.id}`);
+
+  const onKill = (): void => stop("kill");
+  options.signal.addEventListener("abort", onKill, { once: true });
+  if (options.signal.aborted) stop("kill");
+  const deadline = setTimeout(() => stop("timeout"), timeoutMs);
+  let graceTimer: NodeJS.Timeout | undefined;
+
+  let result: JobResult;
+  let lastWords: string | undefined;
+  let abandoned = false;
+  try {
+    const job = Promise.resolve().then(() =>
+      options.runJob({
+        request,
+        backend: options.backend,
+        sink: reporter,
+        signal: abort.signal,
+        env: options.env,
+        runnerName: options.runnerName,
+      }),
+    );
+    const settled = job.then(
+      (outcome) => ({ outcome }) as const,
+      (error: unknown) => ({ error }) as const,
+    );
+    const gaveUp = new Promise<"abandoned">((resolve) => {
+      const arm = (): void => {
+        graceTimer = setTimeout(() => resolve("abandoned"), graceMs);
+      };
+      if (abort.signal.aborted) arm();
+      else abort.signal.addEventListener("abort", arm, { once: true });
+    });
+    const end = await Promise.race([settled, gaveUp]);
+    if (end === "abandoned") {
+      abandoned = true;
+      result = "cancelled";
+      lastWords = `runnerpool: the job did not stop within ${graceMs / 1000}s of being cancelled and was abandoned`;
+      logger.error({ reason }, "job ignored cancellation; abandoned");
+    } else if ("error" in end) {
+      result = "failure";
+      lastWords = `runnerpool: the job failed inside the runner: ${describe(end.error)}`;
+      logger.error({ err: describe(end.error) }, "job threw");
+    } else {
+      result = end.outcome.result;
+      reporter.outputs(end.outcome.outputs);
+    }
+  } catch (err) {
+    result = "failure";
+    lastWords = `runnerpool: the runner failed while running the job: ${describe(err)}`;
+    logger.error({ err: describe(err) }, "task runner failed");
+  } finally {
+    clearTimeout(deadline);
+    if (graceTimer !== undefined) clearTimeout(graceTimer);
+    options.signal.removeEventListener("abort", onKill);
+  }
+
+  if (reason === "server") {
+    result = reporter.serverResult ?? "cancelled";
+    lastWords ??= "runnerpool: the forge ended the task";
+  } else if (reason === "timeout") {
+    result = "failure";
+    lastWords = `runnerpool: the job exceeded the runner timeout of ${formatMs(timeoutMs)}${abandoned ? " and was abandoned" : ""}`;
+  } else if (reason === "kill") {
+    result = "cancelled";
+    lastWords ??= "runnerpool: the runner is shutting down; the job was cancelled";
+  }
+
+  try {
+    const report = await reporter.close({ result, stoppedAt: new Date(), lastWords });
+    if (!report.stateDelivered) logger.error({ result }, "the forge never received the final result of the task");
+  } catch (err) {
+    logger.error({ err: describe(err) }, "final report failed");
+  }
+  return { id: options.task.id, result, abandoned };
+}
+
+function describe(err: unknown): string {
+  return err instanceof Error ? err.message : String(err);
+}
+
+function formatMs(ms: number): string {
+  if (ms % 3_600_000 === 0) return `${ms / 3_600_000}h`;
+  if (ms % 60_000 === 0) return `${ms / 60_000}m`;
+  return `${ms / 1000}s`;
+}
