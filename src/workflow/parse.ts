@@ -281,7 +281,7 @@ export function parseWorkflow(source: string, file: string): ParseResult {
   // YAML 1.1 decoders read a bare `on` key as boolean true; accept that spelling too.
   const on = root.on ?? root.true;
   if (on === undefined || on === null)
-    report("on-missing", "error", "the workflow has no 'on:': add the events that start it", undefined);
+    report("on-missing", "error", "the workflow has no 'on:': add the events that start it", yaml.positionOf([]));
   const workflow: Workflow = {
     file,
     on: normaliseOn(on),
@@ -293,7 +293,7 @@ export function parseWorkflow(source: string, file: string): ParseResult {
   const name = text(root.name);
   if (name !== undefined) workflow.name = name;
   if (root.jobs === undefined || root.jobs === null) {
-    report("jobs-missing", "error", "the workflow has no 'jobs:': add at least one job", undefined);
+    report("jobs-missing", "error", "the workflow has no 'jobs:': add at least one job", yaml.positionOf([]));
   } else if (!isRecord(root.jobs)) {
     report("jobs-not-mapping", "error", "'jobs' is not a mapping: write 'job-id:' entries", yaml.positionOf(["jobs"]));
   } else {
