@@ -1,0 +1,269 @@
+import type { IncomingMessage, ServerResponse } from "node:http";
+import { Code, ConnectError, type ConnectRouter, type Interceptor } from "@connectrpc/connect";
+import { connectNodeAdapter } from "@connectrpc/connect-node";
+import { type Logger, PoolError, silentLogger } from "../lib/index.js";
+import { API_PREFIX, PingService, RunnerService } from "../protocol/index.js";
+import { RunnerAuth } from "./auth.js";
+import { withTrailingSlash } from "./context.js";
+import { type CoordinatorEvents, createCoordinatorEvents, Outbox, type RunEvent } from "./events.js";
+import { Picker } from "./picker.js";
+import { createPingService } from "./ping-service.js";
+import { WakeQueue } from "./queue.js";
+import { reapZombies } from "./reaper.js";
+import { type CreatedRun, type CreateRunInput, RunEngine } from "./run-engine.js";
+import { createRunnerService } from "./runner-service.js";
+import { openStore } from "./store/db.js";
+import { isFinal } from "./store/records.js";
+import { randomToken, verifyToken } from "./tokens.js";
+import { UnservableWatch } from "./unservable.js";
+import {
+  type JobView,
+  jobView,
+  type QueueGroup,
+  queueByLabels,
+  type RunnerView,
+  type RunView,
+  runnerView,
+  runView,
+} from "./views.js";
+
+/** A request handler that answers the requests it recognises and returns false for the rest. */
+export type RouteHandler = (req: IncomingMessage, res: ServerResponse) => boolean;
+
+export interface CoordinatorOptions {
+  /** SQLite file, or ":memory:". */
+  dbPath: string;
+  /** Instance URL runners and jobs see (server_url); default: set by startCoordinatorServer. */
+  serverUrl?: string;
+  /** Fail a waiting job no registered runner can serve after this long; 0 (default) = never. */
+  unmatchedTimeoutMs?: number;
+  /** Fail a running task whose runner has been silent this long; default 10 min (Gitea's), 0 = never. */
+  zombieTimeoutMs?: number;
+  /** `gitea_default_actions_url`: where `uses: owner/repo@v` actions are fetched; default https://github.com. */
+  defaultActionsUrl?: string;
+  logger?: Logger;
+}
+
+/** What a valid task token (GITHUB_TOKEN) grants: the job it belongs to. */
+export interface TaskTokenInfo {
+  taskId: number;
+  jobId: number;
+  runId: number;
+  repo: string;
+}
+
+export interface Coordinator {
+  /** Serves `${API_PREFIX}/runner.v1.RunnerService/*` and `${API_PREFIX}/ping.v1.PingService/*` (POST only). */
+  readonly handler: RouteHandler;
+  /** The Connect routes, for `createRouterTransport(coordinator.routes)` in tests. */
+  readonly routes: (router: ConnectRouter) => void;
+  readonly events: CoordinatorEvents;
+  readonly serverUrl: string | undefined;
+  setServerUrl(url: string): void;
+  /** The active registration token, created on first use (reusable, like Gitea >= 1.21). */
+  registrationToken(): string;
+  /** Replaces the registration token; the old one stops working for new registrations. */
+  createRegistrationToken(): string;
+  createRun(input: CreateRunInput): CreatedRun;
+  cancelRun(runId: number): boolean;
+  cancelJob(jobId: number): boolean;
+  getRun(runId: number): RunView | undefined;
+  /** Newest first. */
+  listRuns(options?: { limit?: number }): RunView[];
+  getJob(jobId: number): JobView | undefined;
+  /** The job's log lines: rows streamed by the runner, merged with the coordinator's own messages. */
+  jobLog(jobId: number): string[];
+  listRunners(): RunnerView[];
+  queueByLabels(): QueueGroup[];
+  unservableReason(jobId: number): string | undefined;
+  /** Resolves a task token of a running task; undefined for unknown, wrong or finished ones. */
+  authenticateTaskToken(token: string): TaskTokenInfo | undefined;
+  /** Resolves when the run is final; rejects when `signal` aborts or the coordinator closes. */
+  waitForRun(runId: number, signal?: AbortSignal): Promise<RunView>;
+  close(): void;
+}
+
+const SERVICE_PATHS = [`${API_PREFIX}/${RunnerService.typeName}/`, `${API_PREFIX}/${PingService.typeName}/`];
+
+export function createCoordinator(options: CoordinatorOptions): Coordinator {
+  const logger = options.logger ?? silentLogger;
+  const store = openStore(options.dbPath);
+  const events = createCoordinatorEvents();
+  const queue = new WakeQueue();
+  const outbox = new Outbox(events, queue, logger);
+  const shutdown = new AbortController();
+  let serverUrl = options.serverUrl === undefined ? undefined : withTrailingSlash(options.serverUrl);
+  const currentUrl = () => serverUrl ?? "http://127.0.0.1/";
+  const defaultActionsUrl = options.defaultActionsUrl ?? "https://github.com";
+  const engine = new RunEngine({ store, outbox, logger, serverUrl: currentUrl, defaultActionsUrl });
+  const picker = new Picker({ store, engine, outbox, serverUrl: currentUrl, defaultActionsUrl });
+  const auth = new RunnerAuth(store);
+  const unmatchedMs = options.unmatchedTimeoutMs ?? 0;
+  const zombieMs = options.zombieTimeoutMs ?? 10 * 60_000;
+  const unservable = new UnservableWatch(store, engine, unmatchedMs, logger);
+  const closed = () => shutdown.signal.aborted;
+
+  const sweep = () => {
+    if (closed()) return;
+    try {
+      unservable.check();
+      reapZombies(store, engine, zombieMs, logger);
+    } catch (err) {
+      logger.error({ err }, "coordinator sweep failed");
+    }
+  };
+  const periods = [unmatchedMs, zombieMs].filter((n) => n > 0).map((n) => Math.min(5_000, Math.max(10, n / 4)));
+  const timer = periods.length > 0 ? setInterval(sweep, Math.min(...periods)) : undefined;
+  timer?.unref();
+
+  const runnerService = createRunnerService({
+    store,
+    auth,
+    engine,
+    picker,
+    queue,
+    outbox,
+    logger,
+    closed,
+    onRunnersChanged: () => unservable.check(),
+  });
+  // After close the database is gone: answer Unavailable (runners retry) instead of an internal error.
+  const refuseWhenClosed: Interceptor = (next) => (req) => {
+    if (closed()) throw new ConnectError("coordinator is shutting down", Code.Unavailable);
+    return next(req);
+  };
+  const routes = (router: ConnectRouter) => {
+    router.service(RunnerService, runnerService, { interceptors: [refuseWhenClosed] });
+    router.service(PingService, createPingService());
+  };
+  const adapter = connectNodeAdapter({ routes, requestPathPrefix: API_PREFIX, shutdownSignal: shutdown.signal });
+  const handler: RouteHandler = (req, res) => {
+    const path = (req.url ?? "").split("?", 1)[0] ?? "";
+    if (!SERVICE_PATHS.some((p) => path.startsWith(p))) return false;
+    if (req.method !== "POST") {
+      // Gitea registers these routes for POST only.
+      res.writeHead(405, { allow: "POST" }).end();
+      return true;
+    }
+    adapter(req, res);
+    return true;
+  };
+
+  const runWaiters = new Set<(err: Error) => void>();
+  const ensureOpen = () => {
+    if (closed()) throw new PoolError("INTERNAL", "coordinator is closed: create a new one");
+  };
+
+  return {
+    handler,
+    routes,
+    events,
+    get serverUrl() {
+      return serverUrl;
+    },
+    setServerUrl(url) {
+      serverUrl = withTrailingSlash(url);
+    },
+    registrationToken() {
+      ensureOpen();
+      return (
+        store.registrationTokens.active()?.token ?? store.registrationTokens.replace(randomToken(), Date.now()).token
+      );
+    },
+    createRegistrationToken() {
+      ensureOpen();
+      return store.registrationTokens.replace(randomToken(), Date.now()).token;
+    },
+    createRun(input) {
+      ensureOpen();
+      const created = engine.createRun(input);
+      unservable.check();
+      return created;
+    },
+    cancelRun: (runId) => engine.cancelRun(runId),
+    cancelJob: (jobId) => engine.cancelJob(jobId),
+    getRun(runId) {
+      const run = store.runs.get(runId);
+      return run && runView(store, run);
+    },
+    listRuns(o = {}) {
+      return store.runs.list(o.limit ?? 100).map((r) => runView(store, r));
+    },
+    getJob(jobId) {
+      const job = store.jobs.get(jobId);
+      return job && jobView(store, job);
+    },
+    jobLog(jobId) {
+      const job = store.jobs.get(jobId);
+      if (!job) return [];
+      const rows = job.taskId === null ? [] : store.logs.rows(job.taskId);
+      const notes = store.logs.messages(jobId);
+      // Coordinator notes go where they happened in time; runner rows keep their order.
+      const out: string[] = [];
+      let n = 0;
+      for (const row of rows) {
+        while (n < notes.length && notes[n]!.time < row.time) out.push(notes[n++]!.content);
+        out.push(row.content);
+      }
+      while (n < notes.length) out.push(notes[n++]!.content);
+      return out;
+    },
+    listRunners: () => store.runners.list().map((r) => runnerView(r)),
+    queueByLabels: () => queueByLabels(store),
+    unservableReason: (jobId) => unservable.reason(jobId),
+    authenticateTaskToken(token) {
+      if (token.length < 8) return undefined;
+      for (const task of store.tasks.byTokenLastEight(token.slice(-8))) {
+        if (isFinal(task.status) || !verifyToken(token, task.tokenSalt, task.tokenHash)) continue;
+        const job = store.jobs.get(task.jobId)!;
+        const run = store.runs.get(job.runId)!;
+        return { taskId: task.id, jobId: job.id, runId: run.id, repo: run.repo };
+      }
+      return undefined;
+    },
+    waitForRun(runId, signal) {
+      return new Promise<RunView>((resolve, reject) => {
+        const run = store.runs.get(runId);
+        if (!run) {
+          reject(new PoolError("NOT_FOUND", `run ${runId} does not exist: pass an id from createRun`));
+          return;
+        }
+        if (isFinal(run.status)) {
+          resolve(runView(store, run));
+          return;
+        }
+        const cleanup = () => {
+          events.off("run", onRun);
+          signal?.removeEventListener("abort", onAbort);
+          runWaiters.delete(fail);
+        };
+        const fail = (err: Error) => {
+          cleanup();
+          reject(err);
+        };
+        const onRun = (e: RunEvent) => {
+          if (e.runId !== runId || !isFinal(e.status)) return;
+          cleanup();
+          resolve(runView(store, store.runs.get(runId)!));
+        };
+        const onAbort = () => fail(new PoolError("TASK_CANCELLED", `waiting for run ${runId} was cancelled`));
+        if (signal?.aborted) {
+          onAbort();
+          return;
+        }
+        events.on("run", onRun);
+        signal?.addEventListener("abort", onAbort, { once: true });
+        runWaiters.add(fail);
+      });
+    },
+    close() {
+      if (closed()) return;
+      shutdown.abort();
+      if (timer) clearInterval(timer);
+      queue.wake();
+      for (const fail of [...runWaiters])
+        fail(new PoolError("TASK_CANCELLED", "coordinator closed before the run ended"));
+      store.close();
+    },
+  };
+}

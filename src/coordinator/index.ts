@@ -1,0 +1,18 @@
+/**
+ * The embedded forge: runs -> jobs -> queue -> label matching -> runner protocol server (Gitea semantics),
+ * state in SQLite.
+ */
+export {
+  type Coordinator,
+  type CoordinatorOptions,
+  createCoordinator,
+  type RouteHandler,
+  type TaskTokenInfo,
+} from "./coordinator.js";
+export type { CoordinatorEventMap, CoordinatorEvents, JobEvent, LogEvent, RunEvent, StepEvent } from "./events.js";
+export { canMatchLabels } from "./match.js";
+export type { CreatedRun, CreateRunInput } from "./run-engine.js";
+export { type CoordinatorServer, type CoordinatorServerOptions, startCoordinatorServer } from "./server.js";
+export { openStore, type Store } from "./store/db.js";
+export type { JobResult, JobStatus, RunStatus, StepStatus, TaskStatus } from "./store/records.js";
+export type { JobView, QueueGroup, RunnerState, RunnerView, RunView, StepView } from "./views.js";

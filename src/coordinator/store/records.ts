@@ -1,0 +1,105 @@
+/** How a job, task or step ended (the wire Result without UNSPECIFIED). */
+export type JobResult = "success" | "failure" | "cancelled" | "skipped";
+
+/** Gitea's job states: blocked (needs not done), waiting (queued), running, then a result. */
+export type JobStatus = "blocked" | "waiting" | "running" | JobResult;
+export type TaskStatus = "running" | JobResult;
+export type StepStatus = "waiting" | "running" | JobResult;
+export type RunStatus = "waiting" | "running" | JobResult;
+
+export const FINAL_STATUSES: ReadonlySet<string> = new Set<JobResult>(["success", "failure", "cancelled", "skipped"]);
+
+export function isFinal(status: string): status is JobResult {
+  return FINAL_STATUSES.has(status);
+}
+
+/** Times are epoch milliseconds throughout the store. */
+export interface RunnerRecord {
+  id: number;
+  uuid: string;
+  name: string;
+  tokenHash: string;
+  tokenSalt: string;
+  labels: string[];
+  version: string;
+  ephemeral: boolean;
+  created: number;
+  lastOnline: number | null;
+  lastActive: number | null;
+  deleted: number | null;
+}
+
+export interface RunRecord {
+  id: number;
+  repo: string;
+  workflowFile: string;
+  workflowName: string;
+  runNumber: number;
+  event: string;
+  /** The TriggerEvent as given to createRun. */
+  eventJson: string;
+  ref: string;
+  sha: string;
+  inputs: Record<string, string>;
+  vars: Record<string, string>;
+  actor: string;
+  status: RunStatus;
+  cancelled: boolean;
+  created: number;
+  started: number | null;
+  stopped: number | null;
+}
+
+export interface JobRecord {
+  id: number;
+  runId: number;
+  jobId: string;
+  name: string;
+  matrix: Record<string, unknown>;
+  runsOn: string[];
+  needs: string[];
+  ifExpr: string | boolean | undefined;
+  payload: string;
+  stepNames: string[];
+  status: JobStatus;
+  taskId: number | null;
+  runnerId: number | null;
+  unservable: string | null;
+  created: number;
+  queued: number | null;
+  started: number | null;
+  stopped: number | null;
+  updated: number;
+}
+
+export interface TaskRecord {
+  id: number;
+  jobId: number;
+  runnerId: number;
+  tokenHash: string;
+  tokenSalt: string;
+  tokenLastEight: string;
+  status: TaskStatus;
+  logLength: number;
+  logArchived: boolean;
+  started: number;
+  stopped: number | null;
+  updated: number;
+}
+
+export interface StepRecord {
+  taskId: number;
+  index: number;
+  name: string;
+  status: StepStatus;
+  logIndex: number;
+  logLength: number;
+  started: number | null;
+  stopped: number | null;
+}
+
+export interface LogRowRecord {
+  index: number;
+  time: number;
+  content: string;
+}
