@@ -87,7 +87,7 @@ describe("planJobs", () => {
     assert.deepEqual(job["runs-on"], ["self-hosted", "linux"]);
     assert.deepEqual(job.strategy, { "fail-fast": false, matrix: { os: ["linux"], node: [20], npm: [10] } });
     assert.equal(job["continue-on-error"], true);
-    assert.deepEqual(job.steps, [{ run: "echo ${{ matrix.os }}" }]);
+    assert.deepEqual(job.steps, [{ run: `echo \${{ matrix.os }}` }]);
   });
 
   test("writes a single label as a scalar runs-on in the payload", () => {
@@ -98,7 +98,7 @@ describe("planJobs", () => {
 
   test("interpolates a name holding an expression instead of appending the combination", () => {
     const wf = workflowOf(
-      "on: push\njobs:\n  t:\n    name: Test on ${{ matrix.os }}\n    runs-on: x\n    strategy: { matrix: { os: [a, b] } }\n    steps: [{ run: 'true' }]\n",
+      `on: push\njobs:\n  t:\n    name: Test on \${{ matrix.os }}\n    runs-on: x\n    strategy: { matrix: { os: [a, b] } }\n    steps: [{ run: 'true' }]\n`,
     );
     assert.deepEqual(
       planJobs(wf, ctx).jobs.map((j) => j.name),
@@ -108,10 +108,10 @@ describe("planJobs", () => {
 
   test("evaluates fromJSON in a matrix vector and in the whole matrix", () => {
     const vector = workflowOf(
-      "on: push\njobs:\n  t:\n    runs-on: x\n    strategy:\n      matrix:\n        v: ${{ fromJSON(inputs.versions) }}\n    steps: [{ run: 'true' }]\n",
+      `on: push\njobs:\n  t:\n    runs-on: x\n    strategy:\n      matrix:\n        v: \${{ fromJSON(inputs.versions) }}\n    steps: [{ run: 'true' }]\n`,
     );
     const whole = workflowOf(
-      "on: push\njobs:\n  t:\n    runs-on: x\n    strategy:\n      matrix: ${{ fromJSON(vars.M) }}\n    steps: [{ run: 'true' }]\n",
+      `on: push\njobs:\n  t:\n    runs-on: x\n    strategy:\n      matrix: \${{ fromJSON(vars.M) }}\n    steps: [{ run: 'true' }]\n`,
     );
     const a = planJobs(vector, { ...ctx, inputs: { versions: '["1","2"]' } });
     assert.deepEqual(
@@ -127,21 +127,21 @@ describe("planJobs", () => {
 
   test("flattens a runs-on expression that yields a list", () => {
     const wf = workflowOf(
-      "on: push\njobs:\n  t:\n    runs-on: ${{ fromJSON('[\"a\",\"b\"]') }}\n    steps: [{ run: 'true' }]\n",
+      `on: push\njobs:\n  t:\n    runs-on: \${{ fromJSON('["a","b"]') }}\n    steps: [{ run: 'true' }]\n`,
     );
     assert.deepEqual(planJobs(wf, ctx).jobs[0]?.runsOn, ["a", "b"]);
   });
 
   test("defers a matrix that reads needs, then expands it once needs are known", () => {
     const wf = workflowOf(
-      "on: push\njobs:\n  gen:\n    runs-on: x\n    steps: [{ run: 'true' }]\n  use:\n    needs: gen\n    runs-on: x\n    strategy:\n      matrix:\n        v: ${{ fromJSON(needs.gen.outputs.list) }}\n    steps: [{ run: 'true' }]\n",
+      `on: push\njobs:\n  gen:\n    runs-on: x\n    steps: [{ run: 'true' }]\n  use:\n    needs: gen\n    runs-on: x\n    strategy:\n      matrix:\n        v: \${{ fromJSON(needs.gen.outputs.list) }}\n    steps: [{ run: 'true' }]\n`,
     );
     const planned = planJobs(wf, ctx).jobs.filter((j) => j.jobId === "use");
     assert.equal(planned.length, 1);
     assert.equal(planned[0]?.deferredMatrix, true);
     assert.equal(planned[0]?.name, "use");
     const doc = parse(planned[0]?.payload ?? "") as PayloadDoc;
-    assert.deepEqual(doc.jobs.use?.strategy, { matrix: { v: "${{ fromJSON(needs.gen.outputs.list) }}" } });
+    assert.deepEqual(doc.jobs.use?.strategy, { matrix: { v: `\${{ fromJSON(needs.gen.outputs.list) }}` } });
 
     const job = wf.jobs.find((j) => j.id === "use");
     assert.ok(job);
@@ -168,7 +168,7 @@ describe("planJobs", () => {
   });
 
   test("reports an evaluation error in runs-on as a diagnostic", () => {
-    const wf = workflowOf("on: push\njobs:\n  t:\n    runs-on: ${{ fromJSON('{') }}\n    steps: [{ run: 'true' }]\n");
+    const wf = workflowOf(`on: push\njobs:\n  t:\n    runs-on: \${{ fromJSON('{') }}\n    steps: [{ run: 'true' }]\n`);
     const { diagnostics } = planJobs(wf, ctx);
     assert.deepEqual(
       diagnostics.map((d) => d.code),
