@@ -78,6 +78,8 @@ export interface Coordinator {
   unservableReason(jobId: number): string | undefined;
   /** Resolves a task token of a running task; undefined for unknown, wrong or finished ones. */
   authenticateTaskToken(token: string): TaskTokenInfo | undefined;
+  /** FetchTask calls currently held open waiting for work (runners idle right now). */
+  heldFetches(): number;
   /** Resolves when the run is final; rejects when `signal` aborts or the coordinator closes. */
   waitForRun(runId: number, signal?: AbortSignal): Promise<RunView>;
   close(): void;
@@ -221,6 +223,7 @@ export function createCoordinator(options: CoordinatorOptions): Coordinator {
       }
       return undefined;
     },
+    heldFetches: () => queue.size,
     waitForRun(runId, signal) {
       return new Promise<RunView>((resolve, reject) => {
         const run = store.runs.get(runId);
