@@ -31,6 +31,8 @@ export type {
   Workflow,
 } from "./model.js";
 export { checkNeedsGraph } from "./needs-graph.js";
-export { normaliseOn, normaliseRunsOn, parseWorkflow } from "./parse.js";
+export { normaliseOn, normaliseRunsOn } from "./normalise.js";
+export { parseWorkflow } from "./parse.js";
 export { type PlanContext, type PlanResult, planJob, planJobs } from "./plan.js";
+export { schemaCheckAvailable, schemaDiagnostics } from "./schema-check.js";
 export { workflowTriggers } from "./triggers.js";

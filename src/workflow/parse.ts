@@ -1,11 +1,17 @@
 import { checkExpressions } from "./expression-check.js";
-import { globToRegExp } from "./glob.js";
+import { checkFilterPatterns } from "./filter-check.js";
 import type { Diagnostic, Job, ParseResult, Position, RunDefaults, Step, Workflow } from "./model.js";
 import { checkNeedsGraph } from "./needs-graph.js";
+import { normaliseOn, normaliseRunsOn } from "./normalise.js";
 import { YamlSource } from "./yaml-source.js";
 
 type Path = (string | number)[];
-type Report = (code: string, severity: Diagnostic["severity"], message: string, pos: Position | undefined) => void;
+export type Report = (
+  code: string,
+  severity: Diagnostic["severity"],
+  message: string,
+  pos: Position | undefined,
+) => void;
 
 const JOB_KEYS = new Set([
   "name",
@@ -72,32 +78,6 @@ function numberOrText(v: unknown): number | string | undefined {
 
 function record(v: unknown): Record<string, unknown> {
   return isRecord(v) ? v : {};
-}
-
-/** `runs-on`: string | list | {group, labels} → labels, then group (act's RunsOnFromNode order). */
-export function normaliseRunsOn(v: unknown): string[] {
-  if (isRecord(v)) {
-    const out = stringList(v.labels);
-    if (v.group !== undefined && v.group !== null) out.push(String(v.group));
-    return out;
-  }
-  return stringList(v);
-}
-
-/** `on:` as a string, a list of names, or a mapping → event name → filter mapping. */
-export function normaliseOn(v: unknown): Record<string, Record<string, unknown>> {
-  const out: Record<string, Record<string, unknown>> = {};
-  if (typeof v === "string") out[v] = {};
-  else if (Array.isArray(v)) for (const e of v) out[String(e)] = {};
-  else if (isRecord(v)) {
-    for (const [name, filter] of Object.entries(v)) {
-      if (isRecord(filter)) out[name] = filter;
-      // `schedule: [{cron: ...}]` is a list; keep the crons under one key.
-      else if (Array.isArray(filter)) out[name] = { cron: filter.map((f) => (isRecord(f) ? f.cron : f)) };
-      else out[name] = {};
-    }
-  }
-  return out;
 }
 
 function runDefaults(v: unknown): RunDefaults {
@@ -238,26 +218,6 @@ function buildJob(id: string, raw: unknown, source: YamlSource, report: Report):
     else seen.set(step.id, step);
   }
   return job;
-}
-
-const FILTER_KEYS = ["branches", "branches-ignore", "tags", "tags-ignore", "paths", "paths-ignore"];
-
-function checkFilterPatterns(workflow: Workflow, source: YamlSource, report: Report): void {
-  const onKey = workflow.raw.on !== undefined ? "on" : "true";
-  for (const [event, filter] of Object.entries(workflow.on)) {
-    for (const key of FILTER_KEYS) {
-      const list = filter[key];
-      if (list === undefined || list === null) continue;
-      (Array.isArray(list) ? list : [list]).forEach((p, i) => {
-        try {
-          globToRegExp(String(p).replace(/^!/, ""));
-        } catch (err) {
-          const pos = source.positionOf([onKey, event, key, i], [onKey, event, key], [onKey]);
-          report("filter-pattern-invalid", "error", `on.${event}.${key}: ${(err as Error).message}`, pos);
-        }
-      });
-    }
-  }
 }
 
 /** Reads a workflow file into the executable model; problems become diagnostics, never exceptions. */
