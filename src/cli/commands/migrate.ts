@@ -1,0 +1,157 @@
+import { readFile } from "node:fs/promises";
+import { resolve } from "node:path";
+import { parse as parseToml } from "smol-toml";
+import { PoolError } from "../../lib/index.js";
+import {
+  auditDirectory,
+  formatJson,
+  formatSarif,
+  formatText,
+  type PoolRole,
+  type RewriteFileResult,
+  rewriteDirectory,
+} from "../../migrate/index.js";
+import { keyValues, parseCommandArgs } from "../args.js";
+import { VERSION } from "../version.js";
+
+export interface MigrateIo {
+  stdout: (s: string) => void;
+  stderr: (s: string) => void;
+  cwd: string;
+}
+
+const AUDIT_USAGE = "runnerpool migrate audit DIR [--config runnerpool.toml] [--format text|json|sarif]";
+const REWRITE_USAGE =
+  "runnerpool migrate rewrite DIR [--label-map FROM=ROLE]... [--config runnerpool.toml] [--v2] [--dry-run]";
+const USAGE = `usage:\n  ${AUDIT_USAGE}\n  ${REWRITE_USAGE}\n`;
+
+/**
+ * Reads only the `[[role]]` names and labels: audit and rewrite must work on a config that is
+ * still being written, so the rest of the schema is not enforced here (`config validate` does that).
+ */
+async function readRoles(file: string, signal: AbortSignal): Promise<PoolRole[]> {
+  let text: string;
+  try {
+    text = await readFile(file, { encoding: "utf8", signal });
+  } catch (err) {
+    throw new PoolError("INVALID_ARGUMENT", `config file "${file}" cannot be read: check the --config path`, {
+      cause: err,
+    });
+  }
+  let doc: Record<string, unknown>;
+  try {
+    doc = parseToml(text) as Record<string, unknown>;
+  } catch (err) {
+    const e = err as { line?: number; column?: number; message: string };
+    throw new PoolError("CONFIG_INVALID", `${(e.message.split("\n")[0] ?? "").trim()}: fix the TOML`, {
+      file,
+      ...(e.line === undefined ? {} : { line: e.line, col: e.column ?? 1 }),
+    });
+  }
+  const tables = doc.role;
+  if (!Array.isArray(tables) || tables.length === 0) {
+    throw new PoolError("CONFIG_INVALID", "no [[role]] tables: add at least one role with name and labels", { file });
+  }
+  return tables.map((t: unknown, i: number) => {
+    const role = t as { name?: unknown; labels?: unknown; privileged?: unknown };
+    const labels = role.labels;
+    if (typeof role.name !== "string" || !Array.isArray(labels) || !labels.every((l) => typeof l === "string")) {
+      throw new PoolError("CONFIG_INVALID", `role[${i}] needs a name and a list of labels`, { file });
+    }
+    return { name: role.name, labels: labels as string[], privileged: role.privileged === true };
+  });
+}
+
+function oneDir(positionals: string[], usage: string, cwd: string): string {
+  if (positionals.length > 1) throw new PoolError("INVALID_ARGUMENT", `one DIR expected\nusage: ${usage}`);
+  return resolve(cwd, positionals[0] ?? ".");
+}
+
+async function audit(argv: string[], io: MigrateIo, signal: AbortSignal): Promise<number> {
+  const { values, positionals } = parseCommandArgs(
+    argv,
+    { config: { type: "string" }, format: { type: "string", default: "text" } },
+    AUDIT_USAGE,
+  );
+  const format = values.format;
+  if (format !== "text" && format !== "json" && format !== "sarif") {
+    throw new PoolError("INVALID_ARGUMENT", `--format "${format}" is not text, json or sarif`);
+  }
+  const dir = oneDir(positionals, AUDIT_USAGE, io.cwd);
+  const roles = values.config === undefined ? undefined : await readRoles(resolve(io.cwd, values.config), signal);
+  const report = await auditDirectory(dir, roles === undefined ? {} : { roles }, signal);
+  if (report.files.length === 0) io.stderr(`no workflow files under ${dir} (looked in .gitea, .github, .forgejo)\n`);
+  if (format === "json") io.stdout(formatJson(report));
+  else if (format === "sarif") io.stdout(formatSarif(report, { toolVersion: VERSION }));
+  else io.stdout(formatText(report));
+  return report.findings.some((f) => f.severity === "error") ? 1 : 0;
+}
+
+function reportRewrite(r: RewriteFileResult, dryRun: boolean, io: MigrateIo): void {
+  for (const p of r.problems) {
+    io.stderr(`${r.file}:${p.line}:${p.col} error yaml-syntax ${p.message} (file left untouched)\n`);
+  }
+  if (r.status === "changed") {
+    io.stderr(`${dryRun ? "would rewrite" : "rewrote"} ${r.target}${r.target === r.file ? "" : ` (from ${r.file})`}\n`);
+    for (const c of r.changes) io.stderr(`  ${r.file}:${c.line}:${c.col} ${c.message}\n`);
+  }
+  for (const n of r.notes) io.stderr(`${r.file}:${n.line}:${n.col} note ${n.message}\n`);
+}
+
+async function rewrite(argv: string[], io: MigrateIo, signal: AbortSignal): Promise<number> {
+  const { values, positionals } = parseCommandArgs(
+    argv,
+    {
+      "label-map": { type: "string", multiple: true },
+      config: { type: "string" },
+      v2: { type: "boolean", default: false },
+      "dry-run": { type: "boolean", default: false },
+    },
+    REWRITE_USAGE,
+  );
+  const dir = oneDir(positionals, REWRITE_USAGE, io.cwd);
+  const labelMap = keyValues("label-map", values["label-map"]);
+  const roles = values.config === undefined ? undefined : await readRoles(resolve(io.cwd, values.config), signal);
+  const dryRun = values["dry-run"] === true;
+  const results = await rewriteDirectory(
+    dir,
+    { labelMap, ...(roles === undefined ? {} : { roles }), v2: values.v2 === true, dryRun },
+    signal,
+  );
+  for (const r of results) {
+    if (dryRun) io.stdout(r.diff);
+    reportRewrite(r, dryRun, io);
+  }
+  const changed = results.filter((r) => r.status === "changed").length;
+  const invalid = results.filter((r) => r.status === "invalid").length;
+  io.stderr(
+    `${changed} of ${results.length} workflow files ${dryRun ? "would change" : "changed"}` +
+      `${invalid > 0 ? `, ${invalid} left untouched because they are not valid YAML` : ""}\n`,
+  );
+  return invalid > 0 ? 1 : 0;
+}
+
+/** `runnerpool migrate audit|rewrite ...`; returns the exit code. */
+export async function migrateCommand(argv: string[], io: MigrateIo): Promise<number> {
+  const [sub, ...rest] = argv;
+  const signal = new AbortController().signal;
+  switch (sub) {
+    case "audit":
+      return audit(rest, io, signal);
+    case "rewrite":
+      return rewrite(rest, io, signal);
+    case "compare":
+    case "promote":
+      throw new PoolError(
+        "INVALID_ARGUMENT",
+        `migrate ${sub} is not available yet: it needs run artifacts stored by the coordinator`,
+      );
+    case undefined:
+    case "help":
+    case "--help":
+      io.stdout(USAGE);
+      return sub === undefined ? 2 : 0;
+    default:
+      throw new PoolError("INVALID_ARGUMENT", `unknown migrate command "${sub}"\n${USAGE}`);
+  }
+}

@@ -1,0 +1,27 @@
+import type { Severity } from "./finding.js";
+import type { PoolRole } from "./pool-role.js";
+import type { WorkflowFile } from "./workflow-file.js";
+
+export interface RuleContext {
+  wf: WorkflowFile;
+  /** The pool's roles when `--config` was given; rules fall back to built-in knowledge without it. */
+  roles?: readonly PoolRole[];
+}
+
+/** A rule's raw result: where (source offset) and what; audit turns it into a Finding. */
+export interface RuleHit {
+  offset: number;
+  message: string;
+  fix: string;
+  /** Overrides the rule's default severity for this hit. */
+  severity?: Severity;
+}
+
+/** One audit rule; its metadata also feeds the SARIF `rules[]` table. */
+export interface Rule {
+  id: string;
+  severity: Severity;
+  shortDescription: string;
+  help: string;
+  check(ctx: RuleContext): RuleHit[];
+}
