@@ -176,6 +176,17 @@ describe("planJobs", () => {
     );
   });
 
+  test("keeps a name that reads needs unevaluated until the needs are known", () => {
+    const wf = workflowOf(
+      `on: push\njobs:\n  a:\n    runs-on: x\n    steps: [{ run: 'true' }]\n  b:\n    needs: a\n    name: deploy \${{ needs.a.outputs.env }} from \${{ gitea.ref_name }}\n    runs-on: x\n    steps: [{ run: 'true' }]\n`,
+    );
+    assert.equal(planJobs(wf, ctx).jobs[1]?.name, `deploy \${{ needs.a.outputs.env }} from \${{ gitea.ref_name }}`);
+    const job = wf.jobs[1];
+    assert.ok(job);
+    const later = planJob(wf, job, { ...ctx, needs: { a: { result: "success", outputs: { env: "prod" } } } });
+    assert.equal(later.jobs[0]?.name, "deploy prod from main");
+  });
+
   test("keeps the job if unevaluated for the coordinator", () => {
     const wf = workflowOf(
       "on: push\njobs:\n  t:\n    if: github.ref == 'refs/heads/main'\n    runs-on: x\n    steps: [{ run: 'true' }]\n",

@@ -78,7 +78,14 @@ export function planJob(workflow: Workflow, job: Job, ctx: PlanContext): PlanRes
     });
     return { jobs: [], diagnostics };
   };
-  const base: ExpressionContexts = { github: ctx.github, vars: ctx.vars, inputs: ctx.inputs, needs: ctx.needs ?? {} };
+  // Gitea exposes the same data as `gitea`.
+  const base: ExpressionContexts = {
+    github: ctx.github,
+    gitea: ctx.github,
+    vars: ctx.vars,
+    inputs: ctx.inputs,
+    needs: ctx.needs ?? {},
+  };
   let runName: unknown = workflow.raw["run-name"];
   try {
     if (typeof runName === "string") runName = interpolate(runName, base);
@@ -120,8 +127,10 @@ export function planJob(workflow: Workflow, job: Job, ctx: PlanContext): PlanRes
     let runsOn: string[];
     let continueOnError = job.raw["continue-on-error"];
     try {
-      if (hasExpression(name)) name = interpolate(name, contexts);
-      else if (hasMatrix) name = `${name} ${matrixName(matrix)}`;
+      // A name reading needs keeps its expression until the needs are known (as Gitea does).
+      if (hasExpression(name)) {
+        if (ctx.needs !== undefined || !readsNeeds(name)) name = interpolate(name, contexts);
+      } else if (hasMatrix) name = `${name} ${matrixName(matrix)}`;
       runsOn = deferred ? job.runsOn : flattenLabels(job.runsOn.map((l) => evaluateValue(l, contexts)));
       if (typeof continueOnError === "string" && hasExpression(continueOnError) && !deferred)
         continueOnError = evaluateValue(continueOnError, contexts);
