@@ -1,3 +1,18 @@
-export type { Backend, ExecOptions, JobEnvironment, PrepareOptions } from "./backend.js";
+export type {
+  Backend,
+  DisposeReport,
+  ExecOptions,
+  JobEnvironment,
+  PrepareOptions,
+} from "./backend.js";
+export { createHostBackend, type HostBackendOptions } from "./backends/host.js";
+export {
+  createSandboxBackend,
+  isSandboxAvailable,
+  SANDBOX_PATHS,
+  type SandboxBackendOptions,
+} from "./backends/sandbox.js";
 export type { JobOutcome, JobRequest, RunJobOptions } from "./job-request.js";
+export { runJob } from "./run-job.js";
 export type { JobSink, Result } from "./sink.js";
+export { removeTree } from "./workspace.js";

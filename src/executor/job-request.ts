@@ -22,6 +22,8 @@ export interface RunJobOptions {
   /** Extra environment for every step (runner-wide envs). */
   env?: Record<string, string>;
   runnerName?: string;
+  /** Names the job's directories; unique per running job (e.g. the task id). Default: a random id. */
+  jobKey?: string;
 }
 
 export interface JobOutcome {

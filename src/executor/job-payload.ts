@@ -1,0 +1,28 @@
+import { type Job, parseWorkflow, type Workflow } from "../workflow/index.js";
+
+export type LoadedJob = { ok: true; workflow: Workflow; job: Job } | { ok: false; problems: string[] };
+
+const FILE = "workflow payload";
+
+/** Reads a task's single-job workflow; every reason it cannot run becomes one line in `problems`. */
+export function loadJob(payload: string): LoadedJob {
+  if (payload.trim() === "") return { ok: false, problems: ["the workflow payload is empty: the forge sent no job"] };
+  const parsed = parseWorkflow(payload, FILE);
+  const problems = parsed.diagnostics
+    .filter((d) => d.severity === "error")
+    .map(
+      (d) =>
+        `${d.file}${d.line === undefined ? "" : `:${d.line}${d.col === undefined ? "" : `:${d.col}`}`}: ${d.message}`,
+    );
+  const workflow = parsed.workflow;
+  if (workflow === undefined) return { ok: false, problems };
+  if (workflow.jobs.length !== 1) {
+    const ids = workflow.jobs.map((j) => `'${j.id}'`).join(", ");
+    problems.push(
+      `the workflow payload has ${workflow.jobs.length} jobs${ids ? ` (${ids})` : ""}: a runner takes exactly one job per task`,
+    );
+  }
+  const job = workflow.jobs[0];
+  if (problems.length > 0 || job === undefined) return { ok: false, problems };
+  return { ok: true, workflow, job };
+}

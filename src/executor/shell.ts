@@ -1,0 +1,35 @@
+/** How a `run:` script is executed: the argv template (with `{0}` for the script path) and its file extension. */
+export interface ShellCommand {
+  template: string[];
+  extension: string;
+}
+
+const SHELLS: Record<string, ShellCommand> = {
+  bash: { template: ["bash", "--noprofile", "--norc", "-eo", "pipefail", "{0}"], extension: ".sh" },
+  sh: { template: ["sh", "-e", "{0}"], extension: ".sh" },
+  python: { template: ["python", "{0}"], extension: ".py" },
+  pwsh: { template: ["pwsh", "-command", ". '{0}'"], extension: ".ps1" },
+  powershell: { template: ["pwsh", "-command", ". '{0}'"], extension: ".ps1" },
+};
+
+/**
+ * Resolves a step's `shell:` the way GitHub does on Linux: the known names, or a custom template
+ * such as `perl {0}` (the script path is appended when `{0}` is missing). Without a shell, `bash -e`
+ * when bash exists, else `sh -e`.
+ */
+export function resolveShell(shell: string | undefined, hasBash: boolean): ShellCommand {
+  const name = shell?.trim() ?? "";
+  if (name === "") {
+    return hasBash ? { template: ["bash", "-e", "{0}"], extension: ".sh" } : (SHELLS.sh as ShellCommand);
+  }
+  const known = SHELLS[name];
+  if (known) return known;
+  const template = name.split(/\s+/);
+  if (!template.some((part) => part.includes("{0}"))) template.push("{0}");
+  return { template, extension: "" };
+}
+
+/** The argv for running `scriptPath` with a shell template. */
+export function shellArgv(shell: ShellCommand, scriptPath: string): string[] {
+  return shell.template.map((part) => part.replaceAll("{0}", scriptPath));
+}

@@ -1,0 +1,42 @@
+import { randomUUID } from "node:crypto";
+import { writeFile } from "node:fs/promises";
+import { join, posix } from "node:path";
+import { interpolate, type Step } from "../../workflow/index.js";
+import { resolveShell, shellArgv } from "../shell.js";
+import type { StepContext, StepOutcome, StepRunner } from "./step-runner.js";
+
+function firstLine(text: string): string {
+  return (
+    text
+      .split("\n")
+      .map((l) => l.trim())
+      .find((l) => l !== "") ?? ""
+  );
+}
+
+/** `run:` steps: the script goes to a file in the temp dir and runs with the step's shell. */
+export const runStep: StepRunner = {
+  kind: "run",
+  defaultName: (step: Step) => `Run ${firstLine(step.run ?? "")}`,
+  async main(ctx: StepContext): Promise<StepOutcome> {
+    const script = interpolate(ctx.step.run ?? "", ctx.contexts, ctx.evaluate);
+    const shellName =
+      ctx.step.shell !== undefined ? interpolate(ctx.step.shell, ctx.contexts, ctx.evaluate) : ctx.defaultShell;
+    const hasShell = shellName !== undefined && shellName.trim() !== "";
+    const shell = resolveShell(shellName, hasShell || (await ctx.hasBash()));
+    const file = `${randomUUID()}${shell.extension}`;
+    await writeFile(join(ctx.environment.hostTemp, file), script, { mode: 0o644 });
+    ctx.log.line(`Run ${firstLine(script)}`);
+    const code = await ctx.environment.exec(shellArgv(shell, posix.join(ctx.environment.temp, file)), {
+      cwd: ctx.workingDirectory,
+      env: ctx.env,
+      signal: ctx.signal,
+      onStdout: ctx.output.stdout,
+      onStderr: ctx.output.stderr,
+    });
+    ctx.output.flush();
+    if (code === 0) return "success";
+    if (!ctx.signal.aborted) ctx.log.error(`Process completed with exit code ${code}.`);
+    return "failure";
+  },
+};
