@@ -239,6 +239,7 @@ export function createCoordinator(options: CoordinatorOptions): Coordinator {
           events.off("run", onRun);
           signal?.removeEventListener("abort", onAbort);
           runWaiters.delete(fail);
+          if (runWaiters.size === 0) timer?.unref();
         };
         const fail = (err: Error) => {
           cleanup();
@@ -257,6 +258,8 @@ export function createCoordinator(options: CoordinatorOptions): Coordinator {
         events.on("run", onRun);
         signal?.addEventListener("abort", onAbort, { once: true });
         runWaiters.add(fail);
+        // Only the sweep may end this run (unservable, zombie): keep the process alive for it meanwhile.
+        timer?.ref();
       });
     },
     close() {

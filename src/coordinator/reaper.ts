@@ -2,6 +2,8 @@ import type { Logger } from "../lib/index.js";
 import type { RunEngine } from "./run-engine.js";
 import type { Store } from "./store/db.js";
 
+const seconds = (ms: number) => `${Math.round(ms / 100) / 10}s`;
+
 /**
  * Gitea's zombie reaper: a running task whose runner has not reported (UpdateTask or UpdateLog) for
  * `timeoutMs` is failed, so a crashed runner cannot keep a run open forever.
@@ -9,8 +11,7 @@ import type { Store } from "./store/db.js";
 export function reapZombies(store: Store, engine: RunEngine, timeoutMs: number, logger: Logger, now = Date.now()) {
   if (timeoutMs <= 0) return;
   for (const task of store.tasks.staleRunning(now - timeoutMs)) {
-    const seconds = Math.round((now - task.updated) / 1000);
-    const message = `task ${task.id} failed: its runner sent no update for ${seconds}s (zombie timeout ${Math.round(timeoutMs / 1000)}s)`;
+    const message = `task ${task.id} failed: its runner sent no update for ${seconds(now - task.updated)} (zombie timeout ${seconds(timeoutMs)})`;
     logger.warn({ task: task.id, job: task.jobId }, message);
     engine.finishTask(task, "failure", now, message);
   }
