@@ -23,7 +23,7 @@ const SYMBOL: Record<string, string> = {
 
 export class Progress {
   private readonly colorOf = new Map<number, number>();
-  private readonly started = new Map<number, number>();
+  private readonly startTimes = new Map<number, number>();
 
   constructor(private readonly options: ProgressOptions) {}
 
@@ -70,7 +70,7 @@ export class Progress {
 
   started(job: ProgressJob, runner: string, role: string | undefined): void {
     if (this.emit("started", { job, runner, role })) return;
-    this.started.set(job.id, Date.now());
+    this.startTimes.set(job.id, Date.now());
     this.line(job, `started on ${runner}${role ? ` (role ${role})` : ""}`);
   }
 
@@ -93,7 +93,7 @@ export class Progress {
 
   finished(job: ProgressJob, result: string): void {
     if (this.emit("finished", { job, result })) return;
-    const t0 = this.started.get(job.id);
+    const t0 = this.startTimes.get(job.id);
     const took = t0 === undefined ? "" : ` in ${((Date.now() - t0) / 1000).toFixed(1)}s`;
     const sym = SYMBOL[result] ?? "?";
     const text = `${sym} job ${result}${took}`;

@@ -224,7 +224,7 @@ export async function runCommand(argv: string[], io: Io): Promise<number> {
         workflowName: workflow.name ?? file,
         event: {
           ...event,
-          ...(eventName === "workflow_dispatch" ? { inputs: dispatch.inputs as Record<string, string> } : {}),
+          ...(eventName === "workflow_dispatch" ? { inputs: Object.fromEntries(Object.entries(dispatch.inputs).map(([k, v]) => [k, String(v)])) } : {}),
         },
         jobs: plan.jobs,
         secrets,
