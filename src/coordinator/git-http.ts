@@ -169,24 +169,29 @@ export function createGitHttpHandler(options: GitHttpOptions): GitHttpHandler {
     }
     if (r.service !== "receive-pack" || r.pathInfo.endsWith("/info/refs")) {
       await runBackend(req, res, r, creds?.user);
+      if (!res.writableEnded) res.end();
       return;
     }
     await serialisePush(r.repo, async () => {
-      const signal = AbortSignal.timeout(60_000);
-      const before = await readRefs(repoPath, signal);
-      const ok = await runBackend(req, res, r, creds?.user);
-      if (!ok) return;
-      const updates = diffRefs(before, await readRefs(repoPath, signal));
-      if (updates.length === 0) return;
       try {
-        options.onPush?.({ repo: r.repo, updates });
-      } catch (err) {
-        logger.error({ err, repo: r.repo }, "push handler failed");
+        const signal = AbortSignal.timeout(60_000);
+        const before = await readRefs(repoPath, signal);
+        if (!(await runBackend(req, res, r, creds?.user))) return;
+        const updates = diffRefs(before, await readRefs(repoPath, signal));
+        if (updates.length === 0) return;
+        try {
+          options.onPush?.({ repo: r.repo, updates });
+        } catch (err) {
+          logger.error({ err, repo: r.repo }, "push handler failed");
+        }
+      } finally {
+        // Ending only now means the pushing client returns after onPush has seen the push.
+        if (!res.writableEnded) res.end();
       }
     });
   }
 
-  /** Resolves true when the backend exited 0 and the whole response was sent. */
+  /** Resolves true when the backend exited 0 and its whole output was written; leaves `res` open. */
   function runBackend(
     req: IncomingMessage,
     res: ServerResponse,
@@ -270,7 +275,7 @@ export function createGitHttpHandler(options: GitHttpOptions): GitHttpHandler {
         res.statusCode = status;
         for (const [key, value] of headers) res.appendHeader(key, value);
         if (body.length > 0) res.write(body);
-        child.stdout.pipe(res);
+        child.stdout.pipe(res, { end: false });
       };
       child.stdout.on("data", onData);
       child.once("close", (code) => {
@@ -279,7 +284,6 @@ export function createGitHttpHandler(options: GitHttpOptions): GitHttpHandler {
         if (detail !== "") logger.warn({ pathInfo: r.pathInfo, stderr: detail }, "git http-backend said");
         const ok = code === 0 && !failed && headersDone;
         if (!headersDone) plain(res, 500, "git backend failed");
-        else if (!res.writableEnded) res.end();
         resolve(ok && !signal.aborted);
       });
     });

@@ -84,7 +84,7 @@ export async function createBareRepo(
   const path = bareRepoPath(reposDir, owner, name);
   if (!(await isDir(join(path, "objects")))) {
     await mkdir(join(reposDir, owner), { recursive: true });
-    await runGitTool(["init", "--bare", "--quiet", path], reposDir, signal);
+    await runGitTool(["init", "--bare", "--quiet", "--initial-branch=main", path], reposDir, signal);
   }
   for (const [key, value] of HOSTED_REPO_CONFIG) await runGitTool(["config", key, value], path, signal);
   return path;
