@@ -1,5 +1,11 @@
 import { isMap, isScalar, type Node, type Pair, type YAMLMap } from "yaml";
-import { lineStart, type TextEdit, withTrailingComment } from "./text-edit.js";
+import {
+  explainingCommentsStart,
+  lineStart,
+  type TextEdit,
+  WORKAROUND_COMMENT,
+  withTrailingComment,
+} from "./text-edit.js";
 import type { StepView, WorkflowFile } from "./workflow-file.js";
 import { contentEnd, hasRange, pairKeyText, resolveNode } from "./yaml-nodes.js";
 
@@ -24,11 +30,22 @@ function pairSource(wf: WorkflowFile, pair: Pair): string | undefined {
   return wf.text.slice(key.range[0], withTrailingComment(wf.text, stop));
 }
 
-/** The step's env without LOCAL_REPO, as source lines at their original indentation; [] to drop env. */
-function envLines(wf: WorkflowFile, pair: Pair, indent: string): string[] | undefined {
+function readsVariable(script: string, name: string): boolean {
+  return new RegExp(`\\$\\{?${name}\\b|\\benv\\.${name}\\b`).test(script);
+}
+
+/**
+ * The step's env without LOCAL_REPO and the variables only the removed script read, as source
+ * lines at their original indentation; [] to drop env.
+ */
+function envLines(wf: WorkflowFile, step: StepView, pair: Pair, indent: string): string[] | undefined {
   const env = resolveNode(wf.doc, pair.value);
   if (!isMap(env) || env !== pair.value) return undefined; // an alias or odd value: keep as written
-  const kept = env.items.filter((p) => pairKeyText(p) !== "LOCAL_REPO");
+  const script = String(step.run?.value ?? "");
+  const kept = env.items.filter((p) => {
+    const name = pairKeyText(p) ?? "";
+    return name !== "LOCAL_REPO" && !readsVariable(script, name);
+  });
   if (kept.length === env.items.length) return undefined;
   if (kept.length === 0) return [];
   const sources = kept.map((p) => pairSource(wf, p));
@@ -43,7 +60,7 @@ function envLines(wf: WorkflowFile, pair: Pair, indent: string): string[] | unde
  * Replaces a local-copy step's mapping with an actions/checkout step in place: the list entry,
  * its anchor and the comments around it stay; `id`, `if` and other step keys are kept verbatim.
  */
-export function checkoutReplacement(wf: WorkflowFile, step: StepView): TextEdit | undefined {
+export function checkoutReplacement(wf: WorkflowFile, step: StepView): TextEdit[] | undefined {
   const map: YAMLMap = step.node;
   if (map.flow || !map.range) return undefined;
   const start = map.range[0];
@@ -63,7 +80,7 @@ export function checkoutReplacement(wf: WorkflowFile, step: StepView): TextEdit 
     } else if (key !== undefined && DROPPED_KEYS.has(key)) {
       // not meaningful on a uses: step
     } else {
-      const env = key === "env" ? envLines(wf, pair, indent) : undefined;
+      const env = key === "env" ? envLines(wf, step, pair, indent) : undefined;
       if (env !== undefined) {
         lines.push(...env);
         continue;
@@ -74,5 +91,9 @@ export function checkoutReplacement(wf: WorkflowFile, step: StepView): TextEdit 
     }
   }
   if (!named) lines.unshift(`${indent}name: Checkout`);
-  return { start, end, insert: lines.join(wf.eol).slice(indent.length) };
+  const edits: TextEdit[] = [{ start, end, insert: lines.join(wf.eol).slice(indent.length) }];
+  const entryLine = lineStart(wf.text, start);
+  const comments = explainingCommentsStart(wf.text, entryLine, WORKAROUND_COMMENT);
+  if (comments < entryLine) edits.push({ start: comments, end: entryLine, insert: "" });
+  return edits;
 }

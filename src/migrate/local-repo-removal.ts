@@ -1,6 +1,13 @@
 import { isMap, isPair, isScalar, type Pair, visit, type YAMLMap } from "yaml";
 import { scalarOffset } from "./scalar-offset.js";
-import { lineStart, nextLineStart, type TextEdit, withTrailingComment } from "./text-edit.js";
+import {
+  explainingCommentsStart,
+  lineStart,
+  nextLineStart,
+  type TextEdit,
+  WORKAROUND_COMMENT,
+  withTrailingComment,
+} from "./text-edit.js";
 import type { SourcePos, WorkflowFile } from "./workflow-file.js";
 import { contentEnd, hasRange, scalarText } from "./yaml-nodes.js";
 
@@ -25,7 +32,8 @@ function pairLines(wf: WorkflowFile, pair: Pair): TextEdit | undefined {
   if (wf.text.slice(from, keyStart).trim() !== "") return undefined;
   const value = pair.value;
   const end = hasRange(value) ? contentEnd(wf.text, value) : pair.key.range[1];
-  return { start: from, end: nextLineStart(wf.text, withTrailingComment(wf.text, end)), insert: "" };
+  const start = explainingCommentsStart(wf.text, from, WORKAROUND_COMMENT);
+  return { start, end: nextLineStart(wf.text, withTrailingComment(wf.text, end)), insert: "" };
 }
 
 /**

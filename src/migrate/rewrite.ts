@@ -93,14 +93,17 @@ export function rewriteWorkflow(file: string, text: string, options: RewriteOpti
       notes.push({ ...at, message: `${label} not replaced: it also runs "${copy.otherCommand.text}"` });
       continue;
     }
-    const edit = checkoutReplacement(wf, step);
-    if (edit === undefined) {
+    const stepEdits = checkoutReplacement(wf, step);
+    if (stepEdits === undefined) {
       notes.push({ ...at, message: `${label} not replaced: it is written in a way this tool does not edit` });
       continue;
     }
-    edits.push(edit);
+    edits.push(...stepEdits);
     replaced.push(step.node);
-    changes.push({ ...wf.pos(edit.start), message: `${label}: ${copy.tool} checkout -> actions/checkout@v4` });
+    changes.push({
+      ...wf.pos(stepEdits[0]?.start ?? 0),
+      message: `${label}: ${copy.tool} checkout -> actions/checkout@v4`,
+    });
   }
   const removal = localRepoRemoval(wf, replaced);
   edits.push(...removal.edits);

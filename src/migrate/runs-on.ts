@@ -6,6 +6,8 @@ import { mapResolved, mapValue, resolveNode, scalarText } from "./yaml-nodes.js"
 export interface LabelRef {
   label: string;
   node: Scalar;
+  /** The label is a value of the job's matrix, not written in runs-on itself. */
+  fromMatrix?: boolean;
 }
 
 /** A job's runs-on as label sets: one set, or one per matrix value when runs-on names a matrix key. */
@@ -64,7 +66,7 @@ export function readRunsOn(wf: WorkflowFile, job: JobView): RunsOn {
   }
   // one set per value of each referenced key; combining keys is rare and not needed for coverage
   for (const values of expanded) {
-    for (const v of values) out.sets.push([...fixed, { label: scalarText(v) ?? "", node: v }]);
+    for (const v of values) out.sets.push([...fixed, { label: scalarText(v) ?? "", node: v, fromMatrix: true }]);
   }
   return out;
 }

@@ -41,3 +41,26 @@ export function withTrailingComment(text: string, end: number): number {
   const m = /^[ \t]+#[^\r\n]*/.exec(text.slice(end));
   return m ? end + m[0].length : end;
 }
+
+/** Comments that explain the laptop workaround; they are removed with what they explain. */
+export const WORKAROUND_COMMENT = /rsync|LOCAL_REPO|local clone|worktree/i;
+
+/**
+ * Start of the run of comment lines directly above the line at `lineOffset`, written at the same
+ * column, when one of them matches `about`; otherwise `lineOffset`. Such comments explain the thing
+ * being removed (the design document's "TLS drops, so rsync" note) and go with it.
+ */
+export function explainingCommentsStart(text: string, lineOffset: number, about: RegExp): number {
+  const col = /^[ \t]*/.exec(text.slice(lineOffset))?.[0].length ?? 0;
+  let start = lineOffset;
+  let matched = false;
+  while (start > 0) {
+    const prev = lineStart(text, start - 1);
+    const line = text.slice(prev, start).replace(/\r?\n$/, "");
+    const indent = /^[ \t]*/.exec(line)?.[0].length ?? 0;
+    if (indent !== col || line[indent] !== "#") break;
+    matched ||= about.test(line);
+    start = prev;
+  }
+  return matched ? start : lineOffset;
+}

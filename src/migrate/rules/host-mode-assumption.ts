@@ -2,7 +2,7 @@ import { localCopySteps } from "../local-copy.js";
 import { roleServing } from "../pool-role.js";
 import type { Rule, RuleHit } from "../rule.js";
 import { readRunsOn } from "../runs-on.js";
-import { stepCommands } from "../script-scan.js";
+import { bareCommand, stepCommands } from "../script-scan.js";
 import { mapValue } from "../yaml-nodes.js";
 
 interface Assumption {
@@ -48,6 +48,8 @@ const ASSUMPTIONS: readonly Assumption[] = [
   },
 ];
 
+const REMOTE = /^(?:ssh|scp|rsync\s.*\S+@?[\w.-]+:)/;
+
 export const hostModeAssumption: Rule = {
   id: "host-mode-assumption",
   severity: "warning",
@@ -75,6 +77,8 @@ export const hostModeAssumption: Rule = {
       for (const step of job.steps) {
         if (step.viaAlias || copies.has(step.node)) continue;
         for (const located of stepCommands(wf, step)) {
+          // what follows ssh runs on the remote host, which is the point of a deploy job
+          if (REMOTE.test(bareCommand(located.command.text))) continue;
           for (const a of ASSUMPTIONS) {
             if ((a.okInContainer && inContainer) || (a.okPrivileged && privileged)) continue;
             const m = a.pattern.exec(located.command.text);

@@ -29,7 +29,9 @@ function withConfig(ctx: RuleContext, hits: Map<number, RuleHit>): void {
         fix:
           role === undefined
             ? `add a role whose labels include ${flowList(labels)} to the pool config, or change runs-on`
-            : `map to ${flowList(roleLabels(role, roles))} (runnerpool migrate rewrite --config does this)`,
+            : at.fromMatrix
+              ? `change this matrix value so runs-on becomes ${flowList(roleLabels(role, roles))} (rewrite leaves matrix values alone)`
+              : `map to ${flowList(roleLabels(role, roles))} (runnerpool migrate rewrite --config does this)`,
       });
     }
   }
@@ -45,7 +47,9 @@ function withoutConfig(ctx: RuleContext, hits: Map<number, RuleHit>): void {
         hits.set(offset, {
           offset,
           message: `job "${job.id}" asks for "${ref.label}", a GitHub-hosted label no self-hosted runner serves`,
-          fix: `map to [self-hosted, <role>], e.g. --label-map ${ref.label}=${role} gives [self-hosted, ${role}]`,
+          fix: ref.fromMatrix
+            ? `change this matrix value so runs-on becomes [self-hosted, <role>], e.g. [self-hosted, ${role}]`
+            : `map to [self-hosted, <role>], e.g. --label-map ${ref.label}=${role} gives [self-hosted, ${role}]`,
         });
       }
     }
