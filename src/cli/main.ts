@@ -1,10 +1,5 @@
 import { isPoolError, PoolError } from "../lib/index.js";
 import type { Io } from "./args.js";
-import { configCommand } from "./commands/config.js";
-import { migrateCommand } from "./commands/migrate.js";
-import { runCommand } from "./commands/run.js";
-import { runnerCommand } from "./commands/runner.js";
-import { upCommand } from "./commands/up.js";
 import { VERSION } from "./version.js";
 
 const HELP = `runnerpool ${VERSION}: a self-hosted CI runner pool for Gitea and Forgejo Actions
@@ -29,21 +24,22 @@ function defaultIo(): Io {
   };
 }
 
+// Commands are imported on use, so `version` or a usage error does not load SQLite, the executor and the parser.
 /** The composition root: maps a command line onto modules. Returns the exit code. */
 export async function main(argv: string[], io: Io = defaultIo()): Promise<number> {
   const [command, ...rest] = argv;
   try {
     switch (command) {
       case "run":
-        return await runCommand(rest, io);
+        return await (await import("./commands/run.js")).runCommand(rest, io);
       case "up":
-        return await upCommand(rest, io);
+        return await (await import("./commands/up.js")).upCommand(rest, io);
       case "runner":
-        return await runnerCommand(rest, io);
+        return await (await import("./commands/runner.js")).runnerCommand(rest, io);
       case "config":
-        return await configCommand(rest, io);
+        return await (await import("./commands/config.js")).configCommand(rest, io);
       case "migrate":
-        return await migrateCommand(rest, io);
+        return await (await import("./commands/migrate.js")).migrateCommand(rest, io);
       case "version":
       case "--version":
         io.stdout(`${VERSION}\n`);

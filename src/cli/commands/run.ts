@@ -16,8 +16,8 @@ import {
 } from "../../workflow/index.js";
 import { type Io, keyValues, parseCommandArgs } from "../args.js";
 import { Progress } from "../progress.js";
-import { resolveRoles } from "../roles.js";
 import { inspectRepo } from "../repo.js";
+import { resolveRoles } from "../roles.js";
 import { VERSION } from "../version.js";
 import { watchCoordinator } from "../watch.js";
 
@@ -224,7 +224,9 @@ export async function runCommand(argv: string[], io: Io): Promise<number> {
         workflowName: workflow.name ?? file,
         event: {
           ...event,
-          ...(eventName === "workflow_dispatch" ? { inputs: Object.fromEntries(Object.entries(dispatch.inputs).map(([k, v]) => [k, String(v)])) } : {}),
+          ...(eventName === "workflow_dispatch"
+            ? { inputs: Object.fromEntries(Object.entries(dispatch.inputs).map(([k, v]) => [k, String(v)])) }
+            : {}),
         },
         jobs: plan.jobs,
         secrets,
