@@ -29,7 +29,7 @@ test("env precedence is workflow < job < step, with interpolated values", async 
   env:
     C: step
 - run: echo "$C"`,
-      "env:\n  B: job\n  C: job\n  D: ${{ env.A }}-derived",
+      `env:\n  B: job\n  C: job\n  D: \${{ env.A }}-derived`,
       "env:\n  A: workflow\n  B: workflow\n  C: workflow",
     ),
   );
@@ -67,7 +67,7 @@ test("GITHUB_OUTPUT feeds steps.<id>.outputs and the job outputs", async () => {
     echo "simple=hello" >> "$GITHUB_OUTPUT"
     printf 'multi<<DELIM\\na\\nb\\nDELIM\\n' >> "$GITHUB_OUTPUT"
 - run: echo "got \${{ steps.produce.outputs.simple }} \${{ steps.produce.outcome }}"`,
-      "outputs:\n  greeting: ${{ steps.produce.outputs.simple }} world\n  lines: ${{ steps.produce.outputs.multi }}",
+      `outputs:\n  greeting: \${{ steps.produce.outputs.simple }} world\n  lines: \${{ steps.produce.outputs.multi }}`,
     ),
   );
   assert.ok(sink.lines.includes("got hello success"), sink.text);
@@ -113,7 +113,7 @@ test("continue-on-error keeps the job going: outcome failure, conclusion success
 });
 
 test("continue-on-error may be an expression", async () => {
-  const payload = payloadWithSteps("- continue-on-error: ${{ vars.TOLERANT == 'yes' }}\n  run: exit 1");
+  const payload = payloadWithSteps(`- continue-on-error: \${{ vars.TOLERANT == 'yes' }}\n  run: exit 1`);
   assert.equal((await runTestJob(payload, { vars: { TOLERANT: "yes" } })).outcome.result, "success");
   assert.equal((await runTestJob(payload, { vars: { TOLERANT: "no" } })).outcome.result, "failure");
 });

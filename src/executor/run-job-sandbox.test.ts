@@ -1,0 +1,42 @@
+import assert from "node:assert/strict";
+import { describe, test } from "node:test";
+import { createSandboxBackend, isSandboxAvailable } from "./backends/sandbox.js";
+import { payloadWithSteps, runTestJob } from "./run-test-job.js";
+
+const skip = (await isSandboxAvailable())
+  ? false
+  : "bubblewrap (/usr/bin/bwrap) is missing or cannot create namespaces here";
+
+const payload = payloadWithSteps(`
+- id: first
+  run: |
+    echo "pwd=$PWD ws=$GITHUB_WORKSPACE"
+    echo "uid=$(id -u)"
+    echo "out=from-sandbox" >> "$GITHUB_OUTPUT"
+    echo "CARRY=over" >> "$GITHUB_ENV"
+    test -r "$GITHUB_EVENT_PATH" && echo event-readable
+- run: echo "\${{ steps.first.outputs.out }} $CARRY"`);
+
+describe("runJob on the sandbox backend", { skip }, () => {
+  test("runs steps at /workspace with working file commands", async () => {
+    const { outcome, sink, leftovers } = await runTestJob(payload, {
+      backend: (workdirParent) => createSandboxBackend({ workdirParent }),
+    });
+    assert.equal(outcome.result, "success", sink.text);
+    for (const line of ["pwd=/workspace ws=/workspace", "event-readable", "from-sandbox over"]) {
+      assert.ok(sink.lines.includes(line), `${line} in\n${sink.text}`);
+    }
+    assert.deepEqual(leftovers, []);
+  });
+
+  test("file commands work when steps run as another uid", {
+    skip: process.getuid?.() !== 0 && "needs root",
+  }, async () => {
+    const { outcome, sink } = await runTestJob(payload, {
+      backend: (workdirParent) => createSandboxBackend({ workdirParent, uid: 12345 }),
+    });
+    assert.equal(outcome.result, "success", sink.text);
+    assert.ok(sink.lines.includes("uid=12345"), sink.text);
+    assert.ok(sink.lines.includes("from-sandbox over"), sink.text);
+  });
+});

@@ -1,0 +1,60 @@
+import assert from "node:assert/strict";
+import { test } from "node:test";
+import { CommandProcessor, parseCommand } from "./workflow-commands.js";
+
+function harness(debug = false) {
+  const logged: string[] = [];
+  const masks: string[] = [];
+  const outputs: Record<string, string> = {};
+  const p = new CommandProcessor({
+    log: (l) => logged.push(l),
+    addMask: (v) => masks.push(v),
+    setOutput: (n, v) => {
+      outputs[n] = v;
+    },
+    debug,
+  });
+  return { p, logged, masks, outputs };
+}
+
+test("parses properties and decodes escapes", () => {
+  assert.deepEqual(parseCommand("::warning file=a%3Ab,line=3::50%25 done%0Anext"), {
+    name: "warning",
+    properties: { file: "a:b", line: "3" },
+    message: "50% done\nnext",
+  });
+  assert.equal(parseCommand("not a command"), undefined);
+});
+
+test("add-mask registers the decoded value and drops the line, legacy ##[] form too", () => {
+  const h = harness();
+  h.p.line("::add-mask::multi%0Aline");
+  h.p.line("##[add-mask]other");
+  assert.deepEqual(h.masks, ["multi\nline", "other"]);
+  assert.deepEqual(h.logged, []);
+});
+
+test("stop-commands passes commands through untouched until its token", () => {
+  const h = harness();
+  h.p.line("::stop-commands::tok123");
+  h.p.line("::add-mask::not-a-mask");
+  h.p.line("::tok123::");
+  h.p.line("::add-mask::a-mask");
+  assert.deepEqual(h.masks, ["a-mask"]);
+  assert.deepEqual(h.logged, ["::stop-commands::tok123", "::add-mask::not-a-mask"]);
+});
+
+test("other commands and plain lines pass through", () => {
+  const h = harness();
+  for (const l of ["::group::Build", "::error file=x::bad", "plain :: text", "::endgroup::"]) h.p.line(l);
+  assert.deepEqual(h.logged, ["::group::Build", "::error file=x::bad", "plain :: text", "::endgroup::"]);
+});
+
+test("debug lines are dropped unless debugging", () => {
+  const quiet = harness(false);
+  quiet.p.line("::debug::x");
+  assert.deepEqual(quiet.logged, []);
+  const loud = harness(true);
+  loud.p.line("::debug::x");
+  assert.deepEqual(loud.logged, ["::debug::x"]);
+});
