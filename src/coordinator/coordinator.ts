@@ -74,6 +74,8 @@ export interface Coordinator {
   /** The job's log lines: rows streamed by the runner, merged with the coordinator's own messages. */
   jobLog(jobId: number): string[];
   listRunners(): RunnerView[];
+  /** Removes a runner: its uuid/token stop working at once; a task it was running ends by the zombie reaper. */
+  deleteRunner(runnerId: number): boolean;
   queueByLabels(): QueueGroup[];
   unservableReason(jobId: number): string | undefined;
   /** Resolves a task token of a running task; undefined for unknown, wrong or finished ones. */
@@ -211,6 +213,14 @@ export function createCoordinator(options: CoordinatorOptions): Coordinator {
       return out;
     },
     listRunners: () => store.runners.list().map((r) => runnerView(r)),
+    deleteRunner(runnerId) {
+      const runner = store.runners.get(runnerId);
+      if (!runner || runner.deleted !== null) return false;
+      store.runners.delete(runnerId, Date.now());
+      auth.forget(runner.uuid);
+      unservable.check();
+      return true;
+    },
     queueByLabels: () => queueByLabels(store),
     unservableReason: (jobId) => unservable.reason(jobId),
     authenticateTaskToken(token) {

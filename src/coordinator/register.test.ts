@@ -121,3 +121,15 @@ test("calls with an unknown uuid or a wrong token fail as unregistered runner", 
   const ok = await h.client.fetchTask({ tasksVersion: 0n }, { headers: r.headers });
   assert.ok(ok.tasksVersion > 0n);
 });
+
+test("a deleted runner is unregistered from its next call on", async () => {
+  const r = await h.register("gone", ["linux"]);
+  await r.fetch(0n);
+  assert.equal(h.coordinator.deleteRunner(Number(r.id)), true);
+  assert.equal(h.coordinator.deleteRunner(Number(r.id)), false);
+  await rejects(r.fetch(0n), Code.Unauthenticated, /unregistered runner/);
+  assert.equal(
+    h.coordinator.listRunners().some((x) => x.uuid === r.uuid),
+    false,
+  );
+});
