@@ -92,6 +92,30 @@ test("a job cancelled before it starts runs nothing", async () => {
   assert.deepEqual(sink.started, []);
 });
 
+test("a cancel that arrives while the backend prepares cancels every step", async () => {
+  const ac = new AbortController();
+  const { outcome, sink } = await runTestJob(payloadWithSteps("- run: echo hi\n- if: success()\n  run: echo hi"), {
+    signal: ac.signal,
+    backend: (workdirParent) => {
+      const host = createHostBackend({ workdirParent });
+      return {
+        name: "slow-host",
+        prepare: async (options) => {
+          const env = await host.prepare(options);
+          ac.abort();
+          return env;
+        },
+      };
+    },
+  });
+  assert.equal(outcome.result, "cancelled");
+  assert.deepEqual(
+    outcome.steps.map((s) => s.result),
+    ["cancelled", "cancelled"],
+  );
+  assert.ok(!sink.lines.includes("hi"));
+});
+
 test("a payload that is not YAML fails the job with a line, never throws", async () => {
   const { outcome, sink } = await runTestJob("jobs: [unclosed");
   assert.equal(outcome.result, "failure");

@@ -320,3 +320,15 @@ test("a job whose if is false is skipped with all its steps", async () => {
   assert.deepEqual(sink.finished, [{ index: 0, result: "skipped", outcome: "skipped" }]);
   assert.deepEqual(sink.lines, []);
 });
+
+test("step names are interpolated, with the step's own env in scope", async () => {
+  const { sink, outcome } = await runTestJob(
+    payloadWithSteps(`
+- name: build \${{ env.TARGET }} on \${{ runner.os }}
+  env:
+    TARGET: arm
+  run: "true"`),
+  );
+  assert.deepEqual(sink.started, [{ index: 0, name: "build arm on Linux" }]);
+  assert.equal(outcome.steps[0]?.name, "build arm on Linux");
+});

@@ -235,6 +235,8 @@ async function runSteps(scope: JobScope, options: RunJobOptions, reports: StepRe
     stop.abort();
   };
   options.signal.addEventListener("abort", onCancel, { once: true });
+  // A cancel that arrived while the backend was preparing has no event left to fire.
+  if (options.signal.aborted) onCancel();
   const timer = setTimeout(
     () => {
       if (state.stopping === undefined) {

@@ -113,6 +113,15 @@ export async function executeStep(scope: JobScope, step: Step): Promise<StepRepo
   }
   if (!shouldRun) return finish(state.stopping ? "cancelled" : "skipped");
 
+  // The step's env comes first so its display name may use it; an error fails the started step.
+  let stepEnv: Record<string, string> = {};
+  let envError: unknown;
+  try {
+    stepEnv = evaluateEnv(step.env, state.contexts(), options);
+    name = stepDisplayName(step, name, state.contexts(stepEnv), options);
+  } catch (err) {
+    envError = err;
+  }
   log.stepStarted(step.index, name);
   const afterStop = state.stopping !== undefined;
   const controller = new AbortController();
@@ -130,9 +139,8 @@ export async function executeStep(scope: JobScope, step: Step): Promise<StepRepo
   let files: StepFiles | undefined;
   let output: StepOutput | undefined;
   try {
-    const stepEnv = evaluateEnv(step.env, state.contexts(), options);
+    if (envError !== undefined) throw envError;
     const contexts = state.contexts(stepEnv);
-    name = stepDisplayName(step, name, contexts, options);
     const timeout = timeoutMs(step.timeoutMinutes, contexts, options);
     if (timeout) {
       timers.push(
