@@ -13,6 +13,7 @@ export {
   type SandboxBackendOptions,
 } from "./backends/sandbox.js";
 export type { JobOutcome, JobRequest, RunJobOptions } from "./job-request.js";
+export { RecordingSink } from "./recording-sink.js";
 export { runJob } from "./run-job.js";
 export type { JobSink, Result } from "./sink.js";
 export { removeTree } from "./workspace.js";

@@ -123,7 +123,7 @@ async function baseArguments(options: SandboxBackendOptions): Promise<string[]> 
   }
   if ((await kindOf("/etc")) === "dir") args.push("--ro-bind", "/etc", "/etc");
   for (const dir of options.readOnlyBinds ?? []) args.push("--ro-bind", dir, dir);
-  args.push("--proc", "/proc", "--dev", "/dev", "--tmpfs", "/tmp");
+  args.push("--proc", "/proc", "--dev", "/dev", "--tmpfs", "/tmp", "--dir", "/var", "--tmpfs", "/var/tmp");
   for (const dir of options.hidePaths ?? ["/etc/runnerpool"]) {
     if ((await kindOf(dir)) === "dir") args.push("--tmpfs", dir);
   }
