@@ -23,6 +23,11 @@ export function loadJob(payload: string): LoadedJob {
     );
   }
   const job = workflow.jobs[0];
+  if (job?.uses !== undefined) {
+    problems.push(
+      `job '${job.id}' calls the reusable workflow '${job.uses}': this runner does not expand reusable workflows; use a forge that expands them server-side`,
+    );
+  }
   if (problems.length > 0 || job === undefined) return { ok: false, problems };
   return { ok: true, workflow, job };
 }

@@ -133,6 +133,13 @@ test("a payload with two jobs fails the job with a line naming the problem", asy
   );
 });
 
+test("a reusable-workflow caller job fails with a line saying it is not expanded here", async () => {
+  const payload = "on: push\njobs:\n  call:\n    uses: ./.gitea/workflows/other.yml\n";
+  const { outcome, sink } = await runTestJob(payload);
+  assert.equal(outcome.result, "failure");
+  assert.match(sink.text, /calls the reusable workflow '.\/.gitea\/workflows\/other.yml'/);
+});
+
 test("an empty payload fails the job with a line", async () => {
   const { outcome, sink } = await runTestJob("");
   assert.equal(outcome.result, "failure");

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { isProcessAlive, spawnProcess } from "./process.js";
+import { findProcessesByEnv, isProcessAlive, spawnProcess } from "./process.js";
 
 const env = { PATH: "/usr/local/bin:/usr/bin:/bin" };
 
@@ -91,4 +91,25 @@ test("rejects with a clear error when the program does not exist", async () => {
     spawnProcess(["/nonexistent/prog"], { cwd: "/", env, signal: new AbortController().signal }),
     /cannot start '\/nonexistent\/prog'/,
   );
+});
+
+test("finds live processes by an exact environment entry", async () => {
+  const ac = new AbortController();
+  const entry = `RUNNERPOOL_FIND_TEST=${process.pid}-${Date.now()}`;
+  const [name, value] = entry.split("=") as [string, string];
+  let pid = 0;
+  const done = spawnProcess(["sh", "-c", "echo $$; exec sleep 1000"], {
+    cwd: "/",
+    env: { ...env, [name]: value },
+    signal: ac.signal,
+    onStdout: (c) => {
+      pid = Number(c.toString().trim());
+    },
+  });
+  assert.ok(await waitFor(() => pid > 0, 5000));
+  assert.deepEqual(findProcessesByEnv(entry), [pid]);
+  assert.deepEqual(findProcessesByEnv(`${entry}0`), []);
+  ac.abort();
+  await done;
+  assert.ok(await waitFor(() => findProcessesByEnv(entry).length === 0, 2000));
 });
