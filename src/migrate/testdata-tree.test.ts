@@ -19,10 +19,12 @@ const EXPECTED = join(ROOT, "expected");
 const UPDATE = process.env.MIGRATE_UPDATE_EXPECTED === "1";
 const signal = new AbortController().signal;
 
-const roles = (parseToml(readFileSync(join(ROOT, "runnerpool.toml"), "utf8")).role as PoolRole[]).map((r) => ({
-  name: r.name,
-  labels: r.labels,
-}));
+const roles = (parseToml(readFileSync(join(ROOT, "runnerpool.toml"), "utf8")).role as unknown as PoolRole[]).map(
+  (r) => ({
+    name: r.name,
+    labels: r.labels,
+  }),
+);
 
 function expected(name: string, text: string): string {
   const path = join(EXPECTED, name);
