@@ -14,6 +14,7 @@ import { type CreatedRun, type CreateRunInput, RunEngine } from "./run-engine.js
 import { createRunnerService } from "./runner-service.js";
 import { openStore } from "./store/db.js";
 import { isFinal } from "./store/records.js";
+import { TokenPool } from "./token-pool.js";
 import { randomToken, verifyToken } from "./tokens.js";
 import { UnservableWatch } from "./unservable.js";
 import {
@@ -100,7 +101,8 @@ export function createCoordinator(options: CoordinatorOptions): Coordinator {
   const currentUrl = () => serverUrl ?? "http://127.0.0.1/";
   const defaultActionsUrl = options.defaultActionsUrl ?? "https://github.com";
   const engine = new RunEngine({ store, outbox, logger, serverUrl: currentUrl, defaultActionsUrl });
-  const picker = new Picker({ store, engine, outbox, serverUrl: currentUrl, defaultActionsUrl });
+  const tokens = new TokenPool();
+  const picker = new Picker({ store, engine, outbox, tokens, serverUrl: currentUrl, defaultActionsUrl });
   const auth = new RunnerAuth(store);
   const unmatchedMs = options.unmatchedTimeoutMs ?? 0;
   const zombieMs = options.zombieTimeoutMs ?? 10 * 60_000;
@@ -277,6 +279,7 @@ export function createCoordinator(options: CoordinatorOptions): Coordinator {
       shutdown.abort();
       if (timer) clearInterval(timer);
       queue.wake();
+      tokens.close();
       for (const fail of [...runWaiters])
         fail(new PoolError("TASK_CANCELLED", "coordinator closed before the run ended"));
       store.close();

@@ -5,12 +5,13 @@ import type { RunEngine } from "./run-engine.js";
 import type { Store } from "./store/db.js";
 import type { RunnerRecord } from "./store/records.js";
 import { buildTaskMessage } from "./task-message.js";
-import { newSaltedToken } from "./tokens.js";
+import type { TokenPool } from "./token-pool.js";
 
 export interface PickerOptions {
   store: Store;
   engine: RunEngine;
   outbox: Outbox;
+  tokens: TokenPool;
   serverUrl: () => string;
   defaultActionsUrl: string;
 }
@@ -44,7 +45,7 @@ export class Picker {
         if (!store.jobs.claim(candidate.id, runner.id, now)) continue;
         const job = store.jobs.get(candidate.id)!;
         const run = store.runs.get(job.runId)!;
-        const token = newSaltedToken();
+        const token = this.#o.tokens.take();
         const taskId = store.tasks.insert(
           {
             jobId: job.id,

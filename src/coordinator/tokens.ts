@@ -16,7 +16,7 @@ export function randomToken(): string {
   return randomBytes(20).toString("hex");
 }
 
-function randomSalt(): string {
+export function randomSalt(): string {
   let s = "";
   for (let i = 0; i < 10; i++) s += SALT_ALPHABET[randomInt(SALT_ALPHABET.length)];
   return s;
