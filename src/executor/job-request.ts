@@ -24,6 +24,12 @@ export interface RunJobOptions {
   runnerName?: string;
   /** Names the job's directories; unique per running job (e.g. the task id). Default: a random id. */
   jobKey?: string;
+  /**
+   * Upper bound for a step that runs after the job was cancelled or timed out (`if: always()`);
+   * the job's `cancel-timeout-minutes` may only shorten it. Default 5 minutes. Keep it below the
+   * caller's own grace for a cancelled job.
+   */
+  cancelTimeoutMs?: number;
 }
 
 export interface JobOutcome {

@@ -83,6 +83,39 @@ test("cancelling kills the running step within 2 s; the rest is cancelled unless
   assert.ok(!sink.lines.includes("never"));
 });
 
+test("an always() step after a cancel is cut off at the cancel timeout", async () => {
+  const ac = new AbortController();
+  const sink = new RecordingSink();
+  sink.onLine = (line) => {
+    if (line === "started") ac.abort();
+  };
+  const parent = await mkdtemp(join(tmpdir(), "cancel-timeout-"));
+  const started = Date.now();
+  try {
+    const outcome = await runJob({
+      request: {
+        payload: payloadWithSteps("- run: echo started; sleep 1000\n- if: always()\n  run: sleep 1000"),
+        context: {},
+        secrets: {},
+        vars: {},
+        needs: {},
+      },
+      backend: createHostBackend({ workdirParent: parent }),
+      sink,
+      signal: ac.signal,
+      cancelTimeoutMs: 300,
+    });
+    assert.equal(outcome.result, "cancelled");
+    assert.deepEqual(
+      outcome.steps.map((s) => s.result),
+      ["cancelled", "cancelled"],
+    );
+    assert.ok(Date.now() - started < 5000);
+  } finally {
+    spawnSync("rm", ["-rf", parent]);
+  }
+});
+
 test("a job cancelled before it starts runs nothing", async () => {
   const ac = new AbortController();
   ac.abort();

@@ -250,7 +250,7 @@ async function runSteps(scope: JobScope, options: RunJobOptions, reports: StepRe
   const stepScope: JobScope = {
     ...scope,
     jobSignal: stop.signal,
-    cancelTimeoutMs: cancelTimeout?.ms ?? scope.cancelTimeoutMs,
+    cancelTimeoutMs: Math.min(cancelTimeout?.ms ?? scope.cancelTimeoutMs, options.cancelTimeoutMs ?? MAX_TIMER_MS),
   };
   try {
     for (const step of job.steps) reports.push(await executeStep(stepScope, step));
