@@ -18,7 +18,7 @@ export const CHECKOUT_WITH: ReadonlyArray<[string, string]> = [
 ];
 
 /** Keys of a run step that mean nothing (or are invalid) on a `uses:` step. */
-const DROPPED_KEYS = new Set(["run", "shell", "working-directory"]);
+const DROPPED_KEYS = new Set(["run", "shell", "working-directory", "with"]);
 
 function pairSource(wf: WorkflowFile, pair: Pair): string | undefined {
   const key = pair.key;

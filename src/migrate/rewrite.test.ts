@@ -122,7 +122,7 @@ describe("checkout steps", () => {
     assert.equal(out.text, text);
     assert.deepEqual(
       out.notes.map((n) => `${n.line}:${n.col} ${n.message}`),
-      ['9:11 step 1 of job "a" not replaced: it also runs "make prepare"', "6:7 LOCAL_REPO kept: still read at line 9"],
+      ["6:7 LOCAL_REPO kept: still read at line 9", '9:11 step 1 of job "a" not replaced: it also runs "make prepare"'],
     );
   });
 

@@ -127,5 +127,6 @@ export function rewriteWorkflow(file: string, text: string, options: RewriteOpti
       ...(p ? { line: p.line, col: p.col } : {}),
     });
   }
-  return { ok: true, file, text: out, changes, notes };
+  const byPosition = (a: RewriteEvent, b: RewriteEvent) => a.line - b.line || a.col - b.col;
+  return { ok: true, file, text: out, changes: changes.sort(byPosition), notes: notes.sort(byPosition) };
 }

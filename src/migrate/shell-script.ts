@@ -49,7 +49,7 @@ export function shellLines(script: string): ShellLine[] {
 }
 
 /** Maps an index in a logical line's joined text back to an index in the script. */
-export function scriptIndex(line: ShellLine, textIndex: number): number {
+function scriptIndex(line: ShellLine, textIndex: number): number {
   let best: [number, number] = line.segments[0] ?? [0, line.start];
   for (const seg of line.segments) if (seg[0] <= textIndex) best = seg;
   return best[1] + (textIndex - best[0]);

@@ -5,6 +5,7 @@ import { basename, join } from "node:path";
 import { after, before, describe, test } from "node:test";
 import { NoOperationTraceWriter, parseWorkflow } from "@actions/workflow-parser";
 import { parse as parseToml } from "smol-toml";
+import { parseWorkflow as parseModelWorkflow } from "../workflow/index.js";
 import { auditWorkflow } from "./audit.js";
 import { findWorkflowFiles } from "./discover.js";
 import type { PoolRole } from "./pool-role.js";
@@ -90,6 +91,21 @@ describe("migrate test tree", () => {
       const parsed = parseWorkflow({ name, content }, new NoOperationTraceWriter());
       assert.deepEqual(
         parsed.context.errors.getErrors().map((e) => e.message),
+        [],
+        name,
+      );
+    }
+  });
+
+  test("rewritten workflows parse with the workflow module's parseWorkflow without errors", async () => {
+    for (const f of await findWorkflowFiles(REPO, signal)) {
+      const name = stem(f.file);
+      if (name === "broken-release") continue;
+      const content = readFileSync(join(EXPECTED, `${name}.rewritten.yml`), "utf8");
+      const { workflow, diagnostics } = parseModelWorkflow(content, f.file);
+      assert.ok(workflow, name);
+      assert.deepEqual(
+        diagnostics.filter((d) => d.severity === "error"),
         [],
         name,
       );

@@ -9,7 +9,7 @@ import {
   type Scalar,
   type YAMLMap,
 } from "yaml";
-import { mapResolved, mapValue, resolveNode, scalarText } from "./yaml-nodes.js";
+import { mapResolved, resolveNode, scalarText } from "./yaml-nodes.js";
 
 /** 1-based line and column. */
 export interface SourcePos {
@@ -126,9 +126,4 @@ export function loadWorkflow(file: string, text: string): LoadedWorkflow {
   }
   const eol = text.includes("\r\n") ? "\r\n" : "\n";
   return { ok: true, workflow: { file, text, doc, root, jobs, eol, indentUnit: guessIndent(pos, root, doc), pos } };
-}
-
-/** The value node of `key` in a job (unresolved), for positions. */
-export function jobValue(wf: WorkflowFile, job: JobView, key: string): Node | undefined {
-  return mapValue(wf.doc, job.node, key);
 }
