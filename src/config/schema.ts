@@ -44,7 +44,9 @@ export const roleSchema = z.strictObject({
   backend: z
     .enum(backendNames)
     .default("auto")
-    .describe("where job steps run: host, sandbox (bubblewrap), docker, podman; auto = sandbox where bubblewrap is installed, else host"),
+    .describe(
+      "where job steps run: host, sandbox (bubblewrap), docker, podman; auto = sandbox where bubblewrap is installed, else host",
+    ),
   capacity: z.number().int().min(1).max(256).default(1).describe("concurrent jobs per instance"),
   env: z.record(z.string(), z.string()).default({}).describe("extra environment for every job of this role"),
 });

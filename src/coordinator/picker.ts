@@ -79,4 +79,20 @@ export class Picker {
       return undefined;
     });
   }
+
+  /**
+   * Gives a claimed job back to the queue when its Task could not reach the runner (the fetch was aborted
+   * after the pick). The task row stays, cancelled, so its id is never reused and a late UpdateTask for it
+   * learns it is over.
+   */
+  release(picked: Picked): void {
+    const { store, engine, outbox } = this.#o;
+    engine.atomically(() => {
+      const now = Date.now();
+      if (!store.jobs.unclaim(picked.jobId, Number(picked.task.id), now)) return;
+      store.tasks.finish(Number(picked.task.id), "cancelled", now, now);
+      store.counters.bumpTasksVersion();
+      outbox.job({ jobId: picked.jobId, runId: picked.runId, status: "waiting" });
+    });
+  }
 }

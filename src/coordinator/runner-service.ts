@@ -154,11 +154,20 @@ export function createRunnerService(o: RunnerServiceOptions): ServiceImpl<typeof
       while (waitMs > 0 && !o.closed()) {
         const why = await queue.wait(deadline - Date.now(), ctx.signal);
         if (why !== "woken" || o.closed()) break;
+        // A runner that gave up on this call (drain, shutdown) may not have been noticed yet: let pending
+        // socket events land before claiming a job the response could never deliver.
+        await new Promise((r) => setImmediate(r));
+        if (ctx.signal.aborted) break;
         // Labels may have been re-declared, or the runner deleted, while this call was parked.
         const current = store.runners.findByUuid(runner.uuid);
         if (!current) break;
         runner = current;
         const picked = picker.pick(runner);
+        if (picked && ctx.signal.aborted) {
+          picker.release(picked);
+          queue.wake();
+          break;
+        }
         if (picked) return { task: picked.task, tasksVersion: latest() };
       }
       if (o.closed()) return { tasksVersion: req.tasksVersion };

@@ -129,6 +129,17 @@ export class JobStore {
     return info.changes === 1;
   }
 
+  /** Undoes a claim whose Task never reached the runner; `queued` is kept so the job keeps its place. */
+  unclaim(id: number, taskId: number, now: number): boolean {
+    const info = this.#db
+      .prepare(
+        `UPDATE jobs SET status = 'waiting', runner_id = NULL, task_id = NULL, started = NULL, updated = ?
+         WHERE id = ? AND task_id = ? AND status = 'running'`,
+      )
+      .run(now, id, taskId);
+    return info.changes === 1;
+  }
+
   setTask(id: number, taskId: number): void {
     this.#db.prepare("UPDATE jobs SET task_id = ? WHERE id = ?").run(taskId, id);
   }
