@@ -144,6 +144,14 @@ test("a branch name, a SHA with its ref, and no ref at all resolve like actions/
   await assert.rejects(run({ url: `${server.url}/acme/app.git`, ref: "nope" }), (e) => isPoolError(e, "NOT_FOUND"));
 });
 
+test("depth 0 fetches the full history of every branch and tag", async () => {
+  const r = await run({ url: `${server.url}/acme/app.git`, ref: "refs/heads/main", depth: 0 });
+  assert.equal(await git(r.path, "rev-parse", "--is-shallow-repository"), "false");
+  assert.equal(await git(r.path, "rev-list", "--count", "HEAD"), "2");
+  assert.equal(await git(r.path, "rev-parse", "refs/remotes/origin/feature"), c1);
+  assert.equal(await git(r.path, "rev-parse", "v1^{commit}"), c1);
+});
+
 test("rewrite and host header: the server sees the public Host, and later fetches in the clone still work", async () => {
   const publicUrl = "http://forge.example.test/acme/app.git";
   const before = server.requests.length;

@@ -142,9 +142,12 @@ export async function checkout(o: CheckoutOptions): Promise<CheckoutResult> {
   }
   if (!reused) await init();
 
-  const target = await resolveTarget(o, run);
+  const { target, asked } = await resolveTarget(o, run);
   let mirrorPath: string | undefined;
   if (o.mirror !== undefined) {
+    // A fetch of a commit the mirror already has never reaches the server, so without this one
+    // round trip a job could read a repository its token cannot.
+    if (!asked) await run(["ls-remote", "origin", target.ref ?? "HEAD"]);
     try {
       mirrorPath = await o.mirror.ensure(o.url, [target.sha ?? target.ref ?? ""], o.signal, {
         config: t.env,
@@ -192,24 +195,29 @@ async function reuse(
   return true;
 }
 
-/** Qualifies the ref the way actions/checkout does, asking the remote only when it must. */
-async function resolveTarget(o: CheckoutOptions, run: (args: string[]) => Promise<GitResult>): Promise<CheckoutTarget> {
+/** Qualifies the ref the way actions/checkout does; `asked` tells whether the remote was contacted. */
+async function resolveTarget(
+  o: CheckoutOptions,
+  run: (args: string[]) => Promise<GitResult>,
+): Promise<{ target: CheckoutTarget; asked: boolean }> {
   let { ref, sha } = o;
   if (ref === "") ref = undefined;
-  if (ref !== undefined && sha === undefined && SHA_RE.test(ref)) return { sha: ref };
-  if (ref?.startsWith("refs/")) return { ref, sha };
+  if (ref !== undefined && sha === undefined && SHA_RE.test(ref)) return { target: { sha: ref }, asked: false };
+  if (ref?.startsWith("refs/")) return { target: { ref, sha }, asked: false };
   if (ref === undefined) {
-    if (sha !== undefined) return { sha };
+    if (sha !== undefined) return { target: { sha }, asked: false };
     const { stdout } = await run(["ls-remote", "--symref", "origin", "HEAD"]);
     const m = /^ref: (refs\/\S+)\tHEAD$/m.exec(stdout);
     if (!m?.[1]) {
       throw new PoolError("NOT_FOUND", `repository '${o.url}' has no default branch: push a branch or give a ref`);
     }
-    return { ref: m[1], sha };
+    return { target: { ref: m[1], sha }, asked: true };
   }
   const { stdout } = await run(["ls-remote", "origin", `refs/heads/${ref}`, `refs/tags/${ref}`]);
   const found = stdout.split("\n").map((l) => l.split("\t")[1]);
-  for (const q of [`refs/heads/${ref}`, `refs/tags/${ref}`]) if (found.includes(q)) return { ref: q, sha };
+  for (const q of [`refs/heads/${ref}`, `refs/tags/${ref}`]) {
+    if (found.includes(q)) return { target: { ref: q, sha }, asked: true };
+  }
   throw new PoolError("NOT_FOUND", `ref '${ref}' is neither a branch nor a tag of '${o.url}': check the ref`);
 }
 

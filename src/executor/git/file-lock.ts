@@ -1,3 +1,4 @@
+import { randomUUID } from "node:crypto";
 import { readFileSync } from "node:fs";
 import { link, open, readFile, rename, stat, unlink } from "node:fs/promises";
 import { hostname } from "node:os";
@@ -45,30 +46,31 @@ function parseOwner(text: string): Owner | undefined {
   return undefined;
 }
 
-async function isStale(path: string): Promise<{ stale: boolean; ino: number; owner?: Owner } | undefined> {
+async function isStale(path: string): Promise<{ stale: boolean; text: string } | undefined> {
   try {
     const s = await stat(path);
-    const owner = parseOwner(await readFile(path, "utf8"));
-    if (owner === undefined) return { stale: Date.now() - s.mtimeMs > UNWRITTEN_GRACE_MS, ino: s.ino };
+    const text = await readFile(path, "utf8");
+    const owner = parseOwner(text);
+    if (owner === undefined) return { stale: Date.now() - s.mtimeMs > UNWRITTEN_GRACE_MS, text };
     // Another host's pids mean nothing here; such a lock is only ever released by its owner.
-    if (owner.host !== hostname()) return { stale: false, ino: s.ino, owner };
+    if (owner.host !== hostname()) return { stale: false, text };
     const dead = !isProcessAlive(owner.pid) || (owner.start !== "" && startTime(owner.pid) !== owner.start);
-    return { stale: dead, ino: s.ino, owner };
+    return { stale: dead, text };
   } catch {
     return undefined; // released meanwhile
   }
 }
 
-/** Moves a dead owner's lock away; if the file turned out to be a fresh lock, puts it back. */
-async function breakLock(path: string, ino: number): Promise<void> {
-  const aside = `${path}.stale-${process.pid}-${Math.random().toString(36).slice(2)}`;
+/** Moves a dead owner's lock away; if the file turned out to be someone's fresh lock, puts it back. */
+async function breakLock(path: string, staleText: string): Promise<void> {
+  const aside = `${path}.stale-${process.pid}-${randomUUID()}`;
   try {
     await rename(path, aside);
   } catch {
     return;
   }
-  const moved = await stat(aside).catch(() => undefined);
-  if (moved !== undefined && moved.ino !== ino) await link(aside, path).catch(() => undefined);
+  const moved = await readFile(aside, "utf8").catch(() => staleText);
+  if (moved !== staleText) await link(aside, path).catch(() => undefined);
   await unlink(aside).catch(() => undefined);
 }
 
@@ -77,10 +79,15 @@ export async function tryFileLock(path: string): Promise<FileLock | undefined> {
   for (let attempt = 0; attempt < 2; attempt++) {
     try {
       const fh = await open(path, "wx", 0o644);
-      let ino: number;
+      // The nonce tells this lock from a later one at the same path (inode numbers get reused).
+      const text = JSON.stringify({
+        pid: process.pid,
+        start: startTime(process.pid),
+        host: hostname(),
+        nonce: randomUUID(),
+      });
       try {
-        await fh.writeFile(JSON.stringify({ pid: process.pid, start: startTime(process.pid), host: hostname() }));
-        ino = (await fh.stat()).ino;
+        await fh.writeFile(text);
       } finally {
         await fh.close();
       }
@@ -89,8 +96,7 @@ export async function tryFileLock(path: string): Promise<FileLock | undefined> {
         release: async () => {
           if (released) return;
           released = true;
-          const s = await stat(path).catch(() => undefined);
-          if (s?.ino === ino) await unlink(path).catch(() => undefined);
+          if ((await readFile(path, "utf8").catch(() => "")) === text) await unlink(path).catch(() => undefined);
         },
       };
     } catch (err) {
@@ -99,7 +105,7 @@ export async function tryFileLock(path: string): Promise<FileLock | undefined> {
     const state = await isStale(path);
     if (state === undefined) continue;
     if (!state.stale) return undefined;
-    await breakLock(path, state.ino);
+    await breakLock(path, state.text);
   }
   return undefined;
 }
