@@ -1,6 +1,7 @@
 import { isPoolError, type Logger, PoolError, silentLogger } from "../lib/index.js";
 import type { Task } from "../protocol/index.js";
 import type { RunnerForge } from "./forge.js";
+import { pollBackoff } from "./poll-backoff.js";
 import { sleep } from "./retry.js";
 import { type RunnerState, transition } from "./runner-state.js";
 
@@ -96,11 +97,11 @@ export class Poller {
     if (this.pollAbort.signal.aborted) return;
     this.pollAbort.abort();
     this.slotFreed?.();
-    if (this.state === "starting") {
-      // Never started: nothing runs, so stop at once.
-      this.move("draining");
-      this.finish();
-    }
+    if (this.state === "stopped" || this.state === "draining") return;
+    const never = this.state === "starting";
+    this.move("draining");
+    // Never started: no loop and nothing running, so stop at once.
+    if (never) this.finish();
   }
 
   /** The "kill jobs" signal: stop polling and cancel every running job (each still reports). */
@@ -210,13 +211,12 @@ export class Poller {
     });
   }
 
-  /** fetchIntervalMs × 2^(n-1), capped, ±20 % jitter (act_runner ≥ v0.4). */
   private pause(streak: number): number {
-    const base = this.options.fetchIntervalMs ?? 2000;
-    const max = Math.max(base, this.options.fetchIntervalMaxMs ?? 5000);
-    const raw = Math.min(base * 2 ** Math.min(streak - 1, 5), max);
-    const jitter = 0.8 + 0.4 * (this.options.random ?? Math.random)();
-    return Math.round(raw * jitter);
+    return pollBackoff(streak, {
+      baseMs: this.options.fetchIntervalMs ?? 2000,
+      maxMs: this.options.fetchIntervalMaxMs ?? 5000,
+      random: this.options.random ?? Math.random,
+    });
   }
 
   private move(to: RunnerState): void {

@@ -230,7 +230,7 @@ export class Reporter implements JobSink {
     this.current = undefined;
     const count = Math.max(this.stepCount, ...[...this.steps.keys()].map((k) => k + 1));
     for (let i = 0; i < count; i++) {
-      const rec = this.steps.get(i) ?? { logIndex: this.buffer.total, logLength: 0 };
+      const rec = this.steps.get(i) ?? { logIndex: 0, logLength: 0 };
       if (rec.result === undefined) {
         rec.result = fill;
         rec.stoppedAt = stoppedAt;
