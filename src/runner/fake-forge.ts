@@ -125,8 +125,8 @@ export class FakeForge {
   }
 
   /** A task already assigned to the runner (as if fetched), for tests that start at the reporter. */
-  assign(steps = 1): Task {
-    const task = this.addTask(steps);
+  assign(steps = 1, init: Partial<Omit<Task, "$typeName">> = {}): Task {
+    const task = this.addTask(steps, init);
     this.queue.splice(this.queue.indexOf(task), 1);
     this.version--;
     this.tasks.set(task.id, newRecord(task.id));

@@ -1,6 +1,5 @@
 /** One runner instance: registration (`.runner`), poller, task lifecycle and reporting to the forge. */
 export type { LogRowInput, RunnerForge } from "./forge.js";
-export { labelName } from "./label-name.js";
 export { formatLogLine, MAX_ROW_BYTES } from "./log-format.js";
 export { Poller, type PollerOptions, type PollerStatus } from "./poller.js";
 export {

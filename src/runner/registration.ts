@@ -3,8 +3,8 @@ import { readFileSync } from "node:fs";
 import { chmod, rename, rm, writeFile } from "node:fs/promises";
 import { z } from "zod";
 import { isPoolError, type Logger, PoolError, silentLogger } from "../lib/index.js";
+import { labelNames } from "../workflow/index.js";
 import type { RunnerForge } from "./forge.js";
-import { labelName } from "./label-name.js";
 
 /** A registered runner identity, as stored in act_runner's `.runner` file. */
 export interface Registration {
@@ -53,7 +53,7 @@ const fileSchema = z.object({
 /** Registers a runner with the forge and writes its `.runner` file; the runner token exists only there. */
 export async function register(options: RegisterOptions): Promise<Registration> {
   const logger = options.logger ?? silentLogger;
-  const names = options.labels.map(labelName);
+  const names = labelNames(options.labels);
   const ephemeral = options.ephemeral ?? false;
   try {
     await options.client.ping("runnerpool", options.signal);

@@ -2,8 +2,8 @@ import { EventEmitter } from "node:events";
 import type { Backend, Result as JobResult } from "../executor/index.js";
 import { isPoolError, type Logger, PoolError, silentLogger } from "../lib/index.js";
 import { createForgeClient } from "../protocol/index.js";
+import { labelNames } from "../workflow/index.js";
 import type { RunnerForge } from "./forge.js";
-import { labelName } from "./label-name.js";
 import { Poller, type PollerStatus } from "./poller.js";
 import type { Registration } from "./registration.js";
 import { sleep } from "./retry.js";
@@ -27,7 +27,9 @@ export interface StartRunnerOptions {
   env?: Record<string, string>;
   /** Per-job limit (runner.timeout), default 3 h. */
   timeoutMs?: number;
-  /** How long a cancelled job may take to stop before it is abandoned (default 30 s). */
+  /** Bound of `if: always()` steps after a cancel, passed to the executor (its default: 5 min). */
+  cancelTimeoutMs?: number;
+  /** How long a cancelled job may take to stop before it is abandoned (default cancelTimeoutMs + 1 min). */
   cancelGraceMs?: number;
   report?: ReportTimings;
   /** Take one task, then stop (default: the registration's ephemeral flag). */
@@ -82,7 +84,7 @@ export async function startRunner(options: StartRunnerOptions): Promise<RunnerHa
   const forge =
     options.forge ??
     createForgeClient({ url: reg.address, uuid: reg.uuid, token: reg.token, version: options.version });
-  const labels = (options.labels ?? reg.labels).map(labelName);
+  const labels = labelNames(options.labels ?? reg.labels);
   const events = new EventEmitter<RunnerEvents>();
   const once = options.once ?? reg.ephemeral;
 
@@ -107,6 +109,7 @@ export async function startRunner(options: StartRunnerOptions): Promise<RunnerHa
         signal,
         logger,
         timeoutMs: options.timeoutMs,
+        cancelTimeoutMs: options.cancelTimeoutMs,
         cancelGraceMs: options.cancelGraceMs,
         report: options.report,
       });

@@ -25,7 +25,12 @@ export interface RunTaskOptions {
   logger?: Logger;
   /** Whole-job limit (runner.timeout), default 3 h like act_runner and Gitea's endless-task reaper. */
   timeoutMs?: number;
-  /** How long a cancelled job may take to stop before it is abandoned and reported (default 30 s). */
+  /** Bound of `if: always()` steps after a cancel, passed to the executor (its default: 5 min). */
+  cancelTimeoutMs?: number;
+  /**
+   * How long a cancelled job may take to stop before it is abandoned and reported. Default:
+   * cancelTimeoutMs + 1 min, so cleanup steps the executor still allows are never cut short.
+   */
   cancelGraceMs?: number;
   report?: ReportTimings;
 }
@@ -41,6 +46,9 @@ type StopReason = "server" | "kill" | "timeout";
 
 export const DEFAULT_TASK_TIMEOUT_MS = 3 * 60 * 60 * 1000;
 
+/** The executor's own default bound for steps that run after a cancel. */
+const EXECUTOR_CANCEL_TIMEOUT_MS = 5 * 60 * 1000;
+
 /**
  * Runs one task from start to final report. Never throws and never hangs on a job that ignores its
  * abort: whatever happens, the forge gets a final result (act_runner's runTaskWithRecover).
@@ -48,7 +56,7 @@ export const DEFAULT_TASK_TIMEOUT_MS = 3 * 60 * 60 * 1000;
 export async function runTask(options: RunTaskOptions): Promise<TaskSummary> {
   const logger = (options.logger ?? silentLogger).child({ task: String(options.task.id) });
   const timeoutMs = options.timeoutMs ?? DEFAULT_TASK_TIMEOUT_MS;
-  const graceMs = options.cancelGraceMs ?? 30_000;
+  const graceMs = options.cancelGraceMs ?? (options.cancelTimeoutMs ?? EXECUTOR_CANCEL_TIMEOUT_MS) + 60_000;
   const abort = new AbortController();
   let reason: StopReason | undefined;
   const stop = (why: StopReason): void => {
@@ -88,6 +96,8 @@ export async function runTask(options: RunTaskOptions): Promise<TaskSummary> {
         signal: abort.signal,
         env: options.env,
         runnerName: options.runnerName,
+        jobKey: `task-${options.task.id}`,
+        ...(options.cancelTimeoutMs === undefined ? {} : { cancelTimeoutMs: options.cancelTimeoutMs }),
       }),
     );
     const settled = job.then(
