@@ -178,6 +178,13 @@ export class Poller {
       await sleep(this.pause(idleStreak), this.pollAbort.signal);
     }
     if (this.state !== "draining") this.move("draining");
+    if (waitMs > 0) {
+      // A cut long poll only ends on the forge once it reads the closed socket. An in-process coordinator
+      // needs an event-loop turn with I/O for that; without it a job queued right after drain() resolves
+      // could still be handed to the dead call.
+      await new Promise((r) => setImmediate(r));
+      await new Promise((r) => setImmediate(r));
+    }
     await Promise.all(this.tasks);
     this.finish();
   }

@@ -20,7 +20,7 @@ export interface ReporterOptions {
   logIntervalMs?: number;
   /** … or as soon as this many are buffered (default 100). */
   batchSize?: number;
-  /** Heartbeat UpdateTask period (default 3000; Gitea's zombie reaper waits 10 min). */
+  /** Heartbeat UpdateTask period (default 1000, like act_runner v0.2): it is also how fast a cancel on the forge is noticed. Gitea's zombie reaper waits 10 min. */
   stateIntervalMs?: number;
   /** Bound of the whole final flush in close() (default 30000). */
   closeTimeoutMs?: number;
@@ -107,7 +107,7 @@ export class Reporter implements JobSink {
     this.onServerCancel = options.onServerCancel;
     this.logIntervalMs = options.logIntervalMs ?? 1000;
     this.batchSize = Math.max(1, options.batchSize ?? 100);
-    this.stateIntervalMs = options.stateIntervalMs ?? 3000;
+    this.stateIntervalMs = options.stateIntervalMs ?? 1000;
     this.closeTimeoutMs = options.closeTimeoutMs ?? 30_000;
     this.attemptTimeoutMs = options.attemptTimeoutMs ?? 10_000;
     this.maxRowBytes = options.maxRowBytes ?? MAX_ROW_BYTES;
