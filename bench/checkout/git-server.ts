@@ -26,6 +26,8 @@ export interface GitServer {
   requests: GitServerRequest[];
   pushes: GitPushEvent[];
   bytesServed(): number;
+  /** Requests not yet answered; 0 means `requests` is complete. */
+  inFlight(): number;
   close(): Promise<void>;
 }
 
@@ -50,7 +52,9 @@ export async function startGitServer(options: GitServerOptions): Promise<GitServ
     },
     onPush: (e) => pushes.push(e),
   });
+  let inFlight = 0;
   const server = createServer((req, res) => {
+    inFlight += 1;
     const before = req.socket.bytesWritten;
     const auth = /^basic\s+(\S+)/i.exec(req.headers.authorization ?? "")?.[1];
     const record: GitServerRequest = {
@@ -67,6 +71,7 @@ export async function startGitServer(options: GitServerOptions): Promise<GitServ
       record.status = res.statusCode;
       record.bytes = req.socket.bytesWritten - before;
       requests.push(record);
+      inFlight -= 1;
       options.onRequest?.(record);
     });
     if (!handler(req, res)) res.writeHead(404).end();
@@ -78,6 +83,7 @@ export async function startGitServer(options: GitServerOptions): Promise<GitServ
     requests,
     pushes,
     bytesServed: () => requests.reduce((sum, r) => sum + r.bytes, 0),
+    inFlight: () => inFlight,
     close: () =>
       new Promise<void>((resolve) => {
         server.closeAllConnections();

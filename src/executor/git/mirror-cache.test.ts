@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { randomBytes } from "node:crypto";
-import { mkdtemp, readdir, readFile, rm, stat, truncate, unlink, utimes, writeFile } from "node:fs/promises";
+import { mkdtemp, open, readdir, readFile, rm, stat, truncate, unlink, utimes, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, test } from "node:test";
@@ -33,6 +33,13 @@ async function served<T>(fn: () => Promise<T>): Promise<{ value: T; bytes: numbe
   await server.waitFor((reqs) => reqs.some((r) => r.path === sentinel));
   const mine = server.requests.slice(start).filter((r) => !r.path.startsWith("/sentinel-"));
   return { value, bytes: mine.reduce((s, r) => s + r.bytes, 0) };
+}
+
+async function exists(p: string): Promise<boolean> {
+  return stat(p).then(
+    () => true,
+    () => false,
+  );
 }
 
 async function packs(mirror: string): Promise<string[]> {
@@ -158,6 +165,33 @@ for (const damage of ["truncated", "deleted"] as const) {
     assert.equal((await inspectMirror(mirrorPath)).state, "ok");
   });
 }
+
+test("an object damaged inside a whole pack fails the checkout through the mirror, which falls back and drops the mirror", async () => {
+  const mirror = new MirrorCache({ dir: fresh("cache") });
+  const url = `${server.url}/acme/app.git`;
+  const tip = await git(src, "rev-parse", "HEAD");
+  await mirror.ensure(url, [tip], signal);
+  const mirrorPath = mirror.pathFor(url);
+  const [pack] = await packs(mirrorPath);
+  const packPath = join(mirrorPath, "objects", "pack", pack ?? "");
+  const fh = await open(packPath, "r+");
+  try {
+    // The middle of the pack is the random blob; the trailer (checked cheaply) stays intact.
+    const size = (await fh.stat()).size;
+    await fh.write(Buffer.alloc(4096, 0x55), 0, 4096, Math.floor(size / 2));
+  } finally {
+    await fh.close();
+  }
+  assert.equal((await inspectMirror(mirrorPath)).state, "ok");
+  const lines: string[] = [];
+  const path = fresh("ws");
+  const r = await checkout({ url, sha: tip, path, mirror, signal, onLine: (l) => lines.push(l) });
+  assert.equal(r.commit, tip);
+  assert.ok(lines.some((l) => l.startsWith("warning: checkout through the mirror failed")), lines.join("\n"));
+  assert.equal((await inspectMirror(mirrorPath)).state, "missing");
+  assert.equal(await git(path, "fsck", "--no-dangling"), "");
+  assert.equal(await exists(join(path, ".git", "objects", "info", "alternates")), false);
+});
 
 test("a cache directory that cannot be used never breaks the job", async () => {
   const blocked = fresh("blocked");
