@@ -7,6 +7,7 @@ import type { RunnerForge } from "./forge.js";
 import { LogBuffer } from "./log-buffer.js";
 import { formatLogLine, MAX_ROW_BYTES } from "./log-format.js";
 import { retry } from "./retry.js";
+import { StepTracker } from "./step-tracker.js";
 
 export interface ReporterOptions {
   taskId: bigint;
@@ -42,14 +43,6 @@ export interface CloseReport {
   stateDelivered: boolean;
 }
 
-interface StepRecord {
-  startedAt?: Date;
-  stoppedAt?: Date;
-  result?: JobResult;
-  logIndex: number;
-  logLength: number;
-}
-
 const MAX_ROWS_PER_REQUEST = 1000;
 const MAX_BYTES_PER_REQUEST = 4 * 1024 * 1024;
 const MAX_RETRY_PAUSE_MS = 30_000;
@@ -65,7 +58,6 @@ export class Reporter implements JobSink {
   readonly taskId: bigint;
   private readonly forge: RunnerForge;
   private readonly logger: Logger;
-  private readonly stepCount: number;
   private readonly startedAt: Date;
   private readonly onServerCancel: ((result: JobResult) => void) | undefined;
   private readonly logIntervalMs: number;
@@ -76,8 +68,7 @@ export class Reporter implements JobSink {
   private readonly maxRowBytes: number;
 
   private readonly buffer = new LogBuffer();
-  private readonly steps = new Map<number, StepRecord>();
-  private current: number | undefined;
+  private readonly steps: StepTracker;
   private readonly outputValues = new Map<string, string>();
   private readonly outputsAcked = new Set<string>();
   private serverEnded: JobResult | undefined;
@@ -102,7 +93,7 @@ export class Reporter implements JobSink {
     this.taskId = options.taskId;
     this.forge = options.forge;
     this.logger = options.logger ?? silentLogger;
-    this.stepCount = options.stepCount;
+    this.steps = new StepTracker(options.stepCount);
     this.startedAt = options.startedAt ?? new Date();
     this.onServerCancel = options.onServerCancel;
     this.logIntervalMs = options.logIntervalMs ?? 1000;
@@ -136,26 +127,12 @@ export class Reporter implements JobSink {
 
   stepStarted(index: number, _name: string): void {
     if (this.closed) return;
-    const rec = this.steps.get(index);
-    if (rec?.startedAt !== undefined) {
-      // A later phase of the same step (post): a step's rows must stay one contiguous range.
-      if (rec.logIndex + rec.logLength === this.buffer.total) this.current = index;
-      return;
-    }
-    this.steps.set(index, { startedAt: new Date(), logIndex: this.buffer.total, logLength: 0 });
-    this.current = index;
-    this.touchState();
+    if (this.steps.started(index, this.buffer.total)) this.touchState();
   }
 
   stepFinished(index: number, result: JobResult, _outcome: JobResult): void {
     if (this.closed) return;
-    const now = new Date();
-    const rec = this.steps.get(index) ?? { logIndex: this.buffer.total, logLength: 0 };
-    rec.result = result;
-    rec.stoppedAt = now;
-    rec.startedAt ??= now;
-    this.steps.set(index, rec);
-    if (this.current === index) this.current = undefined;
+    this.steps.finished(index, result, this.buffer.total);
     this.touchState();
   }
 
@@ -190,7 +167,7 @@ export class Reporter implements JobSink {
     this.wake?.();
     await this.loop;
     const stoppedAt = final.stoppedAt ?? new Date();
-    this.finishSteps(final.result === "skipped" ? "skipped" : "cancelled", stoppedAt);
+    this.steps.finishAll(final.result === "skipped" ? "skipped" : "cancelled", stoppedAt);
     if (final.lastWords)
       for (const content of formatLogLine(final.lastWords, this.maxRowBytes)) this.appendRow(content);
     this.buffer.push({ time: new Date(), content: "" });
@@ -224,19 +201,6 @@ export class Reporter implements JobSink {
       this.logger.error({ err: errText(err), task: String(this.taskId) }, "final task state not delivered");
     }
     return report;
-  }
-
-  private finishSteps(fill: JobResult, stoppedAt: Date): void {
-    this.current = undefined;
-    const count = Math.max(this.stepCount, ...[...this.steps.keys()].map((k) => k + 1));
-    for (let i = 0; i < count; i++) {
-      const rec = this.steps.get(i) ?? { logIndex: 0, logLength: 0 };
-      if (rec.result === undefined) {
-        rec.result = fill;
-        rec.stoppedAt = stoppedAt;
-      }
-      this.steps.set(i, rec);
-    }
   }
 
   private async drainLog(signal: AbortSignal): Promise<void> {
@@ -389,34 +353,18 @@ export class Reporter implements JobSink {
   private buildState(
     final: { result: JobResult; stoppedAt: Date } | undefined,
   ): MessageInitShape<typeof TaskStateSchema> {
-    const count = Math.max(this.stepCount, ...[...this.steps.keys()].map((k) => k + 1));
-    const steps = [];
-    for (let i = 0; i < count; i++) {
-      const rec = this.steps.get(i);
-      steps.push({
-        id: BigInt(i),
-        result: rec?.result === undefined ? Result.UNSPECIFIED : resultToWire(rec.result),
-        startedAt: rec?.startedAt && timestampFromDate(rec.startedAt),
-        stoppedAt: rec?.stoppedAt && timestampFromDate(rec.stoppedAt),
-        logIndex: BigInt(rec?.logIndex ?? 0),
-        logLength: BigInt(rec?.logLength ?? 0),
-      });
-    }
     return {
       id: this.taskId,
       result: final === undefined ? Result.UNSPECIFIED : resultToWire(final.result),
       startedAt: timestampFromDate(this.startedAt),
       stoppedAt: final && timestampFromDate(final.stoppedAt),
-      steps,
+      steps: this.steps.toWire(),
     };
   }
 
   private appendRow(content: string): void {
     this.buffer.push({ time: new Date(), content });
-    if (this.current !== undefined) {
-      const rec = this.steps.get(this.current);
-      if (rec) rec.logLength++;
-    }
+    this.steps.countRow();
     if (this.buffer.pending >= this.batchSize) this.wake?.();
   }
 
