@@ -61,7 +61,6 @@ export class FakeForge {
   version = 1n;
   /** Simulate a deleted runner: Gitea-style `unknown` error carrying "code = Unauthenticated". */
   unregistered = false;
-  maxRunning = 0;
   /** Hold FetchTask calls that carry the wait header while there is nothing to hand out (our coordinator); false = Gitea. */
   holdLongPolls = true;
   private readonly queue: Task[] = [];
@@ -175,7 +174,6 @@ export class FakeForge {
     const task = this.queue.shift();
     if (task) {
       this.tasks.set(task.id, newRecord(task.id));
-      this.maxRunning = Math.max(this.maxRunning, this.running);
     }
     return { task, tasksVersion: this.version };
   }

@@ -155,3 +155,26 @@ test("unstarted steps are reported when the job fails before reaching them", asy
     [Result.CANCELLED, Result.CANCELLED],
   );
 });
+
+test("a task the runner cannot even decode is still ended on the forge as a failure", async () => {
+  const forge = new FakeForge();
+  const task = forge.assign(1);
+  Object.defineProperty(task, "needs", {
+    get() {
+      throw new Error("corrupt needs");
+    },
+  });
+  const summary = await runTask({
+    task,
+    forge: forge.client(),
+    backend,
+    runJob: async () => outcome("success"),
+    runnerName: "linux-1",
+    signal: new AbortController().signal,
+    report: fast,
+  });
+  assert.equal(summary.result, "failure");
+  const fake = forge.task(task.id);
+  assert.equal(fake.result, Result.FAILURE);
+  assert.ok(fake.rows.some((r) => r.includes("corrupt needs")));
+});

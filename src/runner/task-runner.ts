@@ -54,6 +54,32 @@ const EXECUTOR_CANCEL_TIMEOUT_MS = 5 * 60 * 1000;
  * abort: whatever happens, the forge gets a final result (act_runner's runTaskWithRecover).
  */
 export async function runTask(options: RunTaskOptions): Promise<TaskSummary> {
+  try {
+    return await superviseTask(options);
+  } catch (err) {
+    // Only a bug gets here. Still end the task on the forge, or it would wait for the zombie reaper.
+    const logger = options.logger ?? silentLogger;
+    logger.error({ err: describe(err), task: String(options.task.id) }, "task runner failed");
+    try {
+      const reporter = new Reporter({
+        taskId: options.task.id,
+        forge: options.forge,
+        stepCount: 0,
+        logger,
+        ...options.report,
+      });
+      await reporter.close({
+        result: "failure",
+        lastWords: `runnerpool: the runner failed to run the job: ${describe(err)}`,
+      });
+    } catch (again) {
+      logger.error({ err: describe(again) }, "could not report the failed task");
+    }
+    return { id: options.task.id, result: "failure", abandoned: false };
+  }
+}
+
+async function superviseTask(options: RunTaskOptions): Promise<TaskSummary> {
   const logger = (options.logger ?? silentLogger).child({ task: String(options.task.id) });
   const timeoutMs = options.timeoutMs ?? DEFAULT_TASK_TIMEOUT_MS;
   const graceMs = options.cancelGraceMs ?? (options.cancelTimeoutMs ?? EXECUTOR_CANCEL_TIMEOUT_MS) + 60_000;
