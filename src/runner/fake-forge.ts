@@ -149,10 +149,6 @@ export class FakeForge {
     return this.calls.filter((c) => c.method === method);
   }
 
-  get running(): number {
-    return [...this.tasks.values()].filter((t) => t.result === Result.UNSPECIFIED).length;
-  }
-
   private async fetchTask(req: FetchTaskRequest, ctx: HandlerContext) {
     this.auth("FetchTask", ctx, req);
     const n = ++this.fetchCount;
