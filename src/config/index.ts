@@ -1,3 +1,4 @@
+export { type ActRunnerImport, importActRunner } from "./import-act-runner.js";
 export {
   type ConfigProblem,
   defaultConfig,
@@ -5,4 +6,12 @@ export {
   loadConfig,
   validateConfigText,
 } from "./load.js";
-export { type BackendName, backendNames, configSchema, type PoolConfig, type RoleConfig } from "./schema.js";
+export {
+  type BackendName,
+  backendNames,
+  configSchema,
+  type GitConfig,
+  type PoolConfig,
+  type RoleConfig,
+} from "./schema.js";
+export { parseDuration, parseSize } from "./units.js";

@@ -1,4 +1,5 @@
 import assert from "node:assert/strict";
+import { readFileSync } from "node:fs";
 import { test } from "node:test";
 import { defaultConfig, formatProblem, validateConfigText } from "./index.js";
 
@@ -40,4 +41,123 @@ test("the default pool is one linux role with capacity 2", () => {
   assert.equal(sandbox.role[0]?.backend, "sandbox");
   assert.equal(sandbox.role[0]?.capacity, 2);
   assert.equal(defaultConfig(false).role[0]?.backend, "host");
+});
+
+test("a bad pool gives every problem with its key path: unknown key, wrong type, duplicate role, label collision", () => {
+  const text = [
+    "[[role]]",
+    'name = "linux"',
+    'labels = ["self-hosted", "linux"]',
+    "capacity = 2",
+    "[[role]]",
+    'name = "linux"',
+    'labels = ["self-hosted", "linux"]',
+    "",
+  ].join("\n");
+  const lines = validateConfigText(text, "p.toml").problems.map(formatProblem);
+  assert.equal(lines.length, 2, lines.join("\n"));
+  assert.match(lines[0] ?? "", /^p\.toml:6:1: role\[1\] \(linux\)\.name: .*already used by role\[0\]/);
+  assert.match(lines[1] ?? "", /^p\.toml:7:1: role\[1\] \(linux\)\.labels: label collision/);
+  const typed = validateConfigText('[[role]]\nname = "a"\nlabels = ["x"]\ncapacity = "two"\nsecret = 1\n', "t.toml");
+  const typedLines = typed.problems.map(formatProblem);
+  assert.equal(typedLines.length, 2, typedLines.join("\n"));
+  assert.ok(typedLines.some((l) => /^t\.toml:4:1: role\[0\] \(a\)\.capacity: /.test(l)));
+  assert.ok(typedLines.some((l) => /"secret".*remove or fix the spelling/.test(l)));
+});
+
+test("a privileged role without allowed_refs is rejected (fail closed)", () => {
+  const text = '[[role]]\nname = "iso"\nlabels = ["self-hosted", "iso"]\nprivileged = true\n';
+  const [p] = validateConfigText(text, "p.toml").problems;
+  assert.equal(p?.keyPath, "role[0] (iso).allowed_refs");
+  assert.match(p?.message ?? "", /must list the refs/);
+});
+
+test("a non-privileged role whose labels cover a privileged role's labels is rejected", () => {
+  const text = [
+    "[[role]]",
+    'name = "iso"',
+    'labels = ["self-hosted", "iso"]',
+    "privileged = true",
+    'allowed_refs = ["refs/tags/v*"]',
+    "[[role]]",
+    'name = "linux"',
+    'labels = ["self-hosted", "linux", "iso"]',
+    "",
+  ].join("\n");
+  const [p, ...more] = validateConfigText(text, "p.toml").problems;
+  assert.deepEqual(more, []);
+  assert.equal(p?.keyPath, "role[1] (linux).labels");
+  assert.equal(p?.line, 8);
+  assert.match(p?.message ?? "", /not privileged.*privileged role "iso".*drop "iso"/);
+});
+
+test("a non-privileged role with fewer labels than the privileged role is fine", () => {
+  const text = [
+    "[[role]]",
+    'name = "iso"',
+    'labels = ["self-hosted", "iso"]',
+    "privileged = true",
+    'allowed_refs = ["refs/heads/main"]',
+    "[[role]]",
+    'name = "linux"',
+    'labels = ["self-hosted", "linux"]',
+    "",
+  ].join("\n");
+  assert.deepEqual(validateConfigText(text, "p.toml").problems, []);
+});
+
+test("durations, sizes, instances and ref patterns are parsed or reported by key path", () => {
+  const ok = validateConfigText(
+    '[[role]]\nname = "a"\nlabels = ["x"]\nidle_timeout = "1h30m"\nlimits = { memory = "2GB", cpu = 1.5, pids = 100 }\ninstances = { min = 0, max = 3 }\n',
+    "p.toml",
+  );
+  assert.deepEqual(ok.problems, []);
+  assert.equal(ok.config?.role[0]?.idle_timeout, 5_400_000);
+  assert.equal(ok.config?.role[0]?.limits.memory, 2 * 1024 ** 3);
+  assert.deepEqual(ok.config?.role[0]?.instances, { min: 0, max: 3 });
+  const bad = validateConfigText(
+    '[[role]]\nname = "a"\nlabels = ["x"]\nidle_timeout = "ten minutes"\nlimits = { memory = "lots" }\ninstances = { min = 3, max = 1 }\nallowed_refs = ["main", "refs/tags/[v"]\n',
+    "p.toml",
+  );
+  const paths = bad.problems.map((p) => p.keyPath).sort();
+  assert.deepEqual(paths, [
+    "role[0] (a).allowed_refs[0]",
+    "role[0] (a).allowed_refs[1]",
+    "role[0] (a).idle_timeout",
+    "role[0] (a).instances",
+    "role[0] (a).limits.memory",
+  ]);
+});
+
+test("a container backend without an image is rejected", () => {
+  const [p] = validateConfigText('[[role]]\nname = "a"\nlabels = ["x"]\nbackend = "docker"\n', "p.toml").problems;
+  assert.equal(p?.keyPath, "role[0] (a).backend");
+  assert.match(p?.message ?? "", /needs an image/);
+});
+
+test("the [git] table is validated and passed through", () => {
+  const { config, problems } = validateConfigText(
+    '[git]\ndepth = 0\nfilter = "blob:none"\nsubmodules = "recursive"\nrewrite = { "https://a/" = "http://127.0.0.1:3000/" }\nhost_header = "a"\n[[role]]\nname = "a"\nlabels = ["x"]\n',
+    "p.toml",
+  );
+  assert.deepEqual(problems, []);
+  assert.equal(config?.git.depth, 0);
+  assert.equal(config?.git.submodules, "recursive");
+  assert.equal(config?.git.mirror_cache, true);
+  assert.deepEqual(config?.git.rewrite, { "https://a/": "http://127.0.0.1:3000/" });
+});
+
+test("examples/koder-pool.toml is a valid pool with the design document's six roles", () => {
+  const file = new URL("../../examples/koder-pool.toml", import.meta.url);
+  const { config, problems } = validateConfigText(readFileSync(file, "utf8"), "koder-pool.toml");
+  assert.deepEqual(problems.map(formatProblem), []);
+  assert.deepEqual(
+    config?.role.map((r) => r.name),
+    ["linux", "android", "flutter-web", "iso", "deploy", "audit"],
+  );
+  const iso = config?.role.find((r) => r.name === "iso");
+  assert.equal(iso?.privileged, true);
+  assert.equal(iso?.backend, "host");
+  assert.ok((iso?.allowed_refs.length ?? 0) > 0);
+  assert.ok(config?.role.find((r) => r.name === "deploy")?.secrets_dir);
 });

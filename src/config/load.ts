@@ -73,20 +73,60 @@ function locate(problem: ConfigProblem, text: string): ConfigProblem {
   return { ...problem, line: line + 1, col: 1 };
 }
 
-/** Cross-field rules the schema cannot express. */
+function roleKey(role: RoleConfig, i: number, key: string): string {
+  return `role[${i}] (${role.name}).${key}`;
+}
+
+function covers(superset: readonly string[], subset: readonly string[]): boolean {
+  return subset.every((l) => superset.includes(l));
+}
+
+/**
+ * Cross-field rules the schema cannot express, including the two-way privileged rule: a privileged
+ * role refuses refs outside allowed_refs (fail closed: it must list some), and no other role may be
+ * able to take its jobs, or a job meant for the quarantined role could run elsewhere.
+ */
 function semanticProblems(config: PoolConfig, file: string): ConfigProblem[] {
   const problems: ConfigProblem[] = [];
+  const add = (keyPath: string, message: string) => problems.push({ file, keyPath, message });
   const seen = new Map<string, number>();
   config.role.forEach((role: RoleConfig, i: number) => {
     const prev = seen.get(role.name);
-    if (prev !== undefined) {
-      problems.push({
-        file,
-        keyPath: `role[${i}].name`,
-        message: `role name "${role.name}" is already used by role[${prev}]`,
-      });
-    }
+    if (prev !== undefined) add(roleKey(role, i, "name"), `role name "${role.name}" is already used by role[${prev}]`);
     seen.set(role.name, i);
+    if ((role.backend === "docker" || role.backend === "podman") && role.image === undefined) {
+      add(
+        roleKey(role, i, "backend"),
+        `backend "${role.backend}" needs an image: set image = "runnerpool-linux:local"`,
+      );
+    }
+    if (role.privileged && role.allowed_refs.length === 0) {
+      add(
+        roleKey(role, i, "allowed_refs"),
+        'a privileged role must list the refs it may run (fail closed): e.g. allowed_refs = ["refs/tags/v*"]',
+      );
+    }
+    config.role.forEach((other: RoleConfig, j: number) => {
+      if (j <= i) return;
+      if (covers(role.labels, other.labels) && covers(other.labels, role.labels)) {
+        add(
+          roleKey(other, j, "labels"),
+          `label collision: role "${other.name}" has the same labels as role "${role.name}" [${role.labels.join(", ")}], so jobs cannot choose between them: give each role a label of its own`,
+        );
+      }
+    });
+  });
+  config.role.forEach((role: RoleConfig, i: number) => {
+    if (!role.privileged) return;
+    config.role.forEach((other: RoleConfig, j: number) => {
+      if (i === j || other.privileged) return;
+      if (covers(other.labels, role.labels)) {
+        add(
+          roleKey(other, j, "labels"),
+          `role "${other.name}" is not privileged but its labels [${other.labels.join(", ")}] cover every label of the privileged role "${role.name}" [${role.labels.join(", ")}], so its jobs could run there: drop "${role.labels.find((l) => !["self-hosted"].includes(l)) ?? role.labels[0]}" from "${other.name}" or give "${role.name}" a label of its own`,
+        );
+      }
+    });
   });
   return problems;
 }
@@ -105,7 +145,9 @@ export function validateConfigText(text: string, file: string): { config?: PoolC
   }
   const result = configSchema.safeParse(doc);
   if (!result.success) return { problems: problemsFrom(result.error, file, doc).map((p) => locate(p, text)) };
-  const problems = semanticProblems(result.data, file);
+  const problems = semanticProblems(result.data, file)
+    .map((p) => locate(p, text))
+    .sort((a, b) => (a.line ?? 0) - (b.line ?? 0));
   return problems.length > 0 ? { problems } : { config: result.data, problems };
 }
 
