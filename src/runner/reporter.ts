@@ -235,7 +235,13 @@ export class Reporter implements JobSink {
 
   private logDue(now: number): boolean {
     if (this.buffer.pending === 0 || now < this.logRetryAt) return false;
-    return this.logResend || this.buffer.pending >= this.batchSize || now >= this.lastLogAt + this.logIntervalMs;
+    // A step change goes out with the rows before it, so a live view shows a step's output before its end.
+    return (
+      this.logResend ||
+      this.stateDirty ||
+      this.buffer.pending >= this.batchSize ||
+      now >= this.lastLogAt + this.logIntervalMs
+    );
   }
 
   private stateDue(now: number): boolean {
