@@ -4,6 +4,7 @@ import { isPoolError, type Logger, PoolError, silentLogger } from "../lib/index.
 import { createForgeClient } from "../protocol/index.js";
 import { labelNames } from "../workflow/index.js";
 import type { RunnerForge } from "./forge.js";
+import type { TaskPolicy } from "./policy.js";
 import { Poller, type PollerStatus } from "./poller.js";
 import type { Registration } from "./registration.js";
 import { sleep } from "./retry.js";
@@ -35,6 +36,8 @@ export interface StartRunnerOptions {
   /** Take one task, then stop (default: the registration's ephemeral flag). */
   once?: boolean;
   logger?: Logger;
+  /** The role's ref policy, checked for every task before it runs. */
+  policy?: TaskPolicy;
   /** Aborting stops the runner and cancels its jobs, like stop(). */
   signal: AbortSignal;
 }
@@ -112,6 +115,7 @@ export async function startRunner(options: StartRunnerOptions): Promise<RunnerHa
         cancelTimeoutMs: options.cancelTimeoutMs,
         cancelGraceMs: options.cancelGraceMs,
         report: options.report,
+        policy: options.policy,
       });
       emit(events, logger, "task-finished", summary);
     },

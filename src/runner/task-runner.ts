@@ -2,6 +2,7 @@ import type { Backend, JobOutcome, Result as JobResult, RunJobOptions } from "..
 import { type Logger, silentLogger } from "../lib/index.js";
 import type { Task } from "../protocol/index.js";
 import type { RunnerForge } from "./forge.js";
+import { refusal, type TaskPolicy } from "./policy.js";
 import { Reporter, type ReporterOptions } from "./reporter.js";
 import { countSteps, decodeTask } from "./task-request.js";
 
@@ -33,6 +34,8 @@ export interface RunTaskOptions {
    */
   cancelGraceMs?: number;
   report?: ReportTimings;
+  /** The role's ref policy (privileged roles, allowed_refs); checked before the job runs. */
+  policy?: TaskPolicy;
 }
 
 export interface TaskSummary {
@@ -103,6 +106,15 @@ async function superviseTask(options: RunTaskOptions): Promise<TaskSummary> {
   });
   reporter.start();
   reporter.log(`runnerpool: runner "${options.runnerName}" took task ${options.task.id}`);
+  const refused = refusal(options.policy, request.context);
+  if (refused !== undefined) {
+    // Policy is decided before the job is handed to the executor: a refused task never executes.
+    logger.warn({ reason: refused }, "task refused by the role's policy");
+    await reporter
+      .close({ result: "failure", stoppedAt: new Date(), lastWords: `runnerpool: ${refused}` })
+      .catch((err: unknown) => logger.error({ err: describe(err) }, "final report failed"));
+    return { id: options.task.id, result: "failure", abandoned: false };
+  }
 
   const onKill = (): void => stop("kill");
   options.signal.addEventListener("abort", onKill, { once: true });
