@@ -21,6 +21,11 @@ export interface JobEnvironment {
   /** RUNNER_TOOL_CACHE as seen by steps. */
   toolCache: string;
   /**
+   * The Node.js binary JavaScript actions run with, as seen by steps. Default: this process's
+   * own binary (`process.execPath`), right for backends that share the host's filesystem.
+   */
+  nodePath?: string;
+  /**
    * The environment every process starts from (HOME, PATH, ...), before the executor adds the job's.
    * Nothing else of the runner's own environment reaches a job.
    */
@@ -52,5 +57,10 @@ export interface PrepareOptions {
 /** `host`, `sandbox`, `docker`, `podman`: where a job's steps execute. */
 export interface Backend {
   readonly name: string;
+  /**
+   * Steps run inside containers, so `container:`, `services:`, `docker://` steps and Docker actions
+   * can work. Other backends fail such jobs and steps with a clear error.
+   */
+  readonly containers?: boolean;
   prepare(options: PrepareOptions): Promise<JobEnvironment>;
 }

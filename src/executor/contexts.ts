@@ -12,6 +12,8 @@ export interface StaticContexts {
   strategy: Record<string, unknown>;
   inputs: Record<string, unknown>;
   runner: Record<string, string>;
+  /** The `job` context without `status` (added as the job runs): container and services. */
+  job: Record<string, unknown>;
 }
 
 export interface StaticContextInput {
@@ -73,6 +75,7 @@ export function buildStaticContexts(input: StaticContextInput): StaticContexts {
       "max-parallel": strategy["max-parallel"] ?? 1,
     },
     inputs: isRecord(event.inputs) ? { ...event.inputs } : {},
+    job: { container: { id: "", network: "" }, services: {} },
     runner: {
       os: "Linux",
       arch: runnerArch(),

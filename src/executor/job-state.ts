@@ -11,11 +11,29 @@ export interface StepRecord {
 export type JobStatus = "success" | "failure" | "cancelled";
 
 /**
- * What changes while a job runs: its status, the environment built up by GITHUB_ENV and
- * GITHUB_PATH, and the `steps` context. Step-scope status functions answer from here.
+ * A list of steps being run with its own `steps` context and status: the job's steps, or the steps
+ * of one composite action. Step-scope status functions answer from the frame.
  */
-export class JobState {
+export interface StepFrame {
+  readonly job: JobState;
+  readonly steps: Record<string, StepRecord>;
+  /** Set once a step of this frame fails without continue-on-error. */
+  failed: boolean;
+  /** Steps inside a composite action: not reported to the forge as steps of their own. */
+  readonly nested: boolean;
+  /** The `env` context for a step of this frame with the given own `env:`. */
+  env(stepEnv?: Record<string, string>): Record<string, string>;
+  contexts(stepEnv?: Record<string, string>): ExpressionContexts;
+  evaluateOptions(): EvaluateOptions;
+}
+
+/**
+ * What changes while a job runs: its status, the environment built up by GITHUB_ENV and
+ * GITHUB_PATH, and the `steps` context of the job's own steps (the root frame).
+ */
+export class JobState implements StepFrame {
   readonly base: StaticContexts;
+  readonly nested = false;
   /** Set once a step fails without continue-on-error (or the job setup failed). */
   failed = false;
   /** Set when the job is cancelled or runs out of time: `cancelled()` is true from then on. */
@@ -31,6 +49,10 @@ export class JobState {
 
   constructor(base: StaticContexts) {
     this.base = base;
+  }
+
+  get job(): JobState {
+    return this;
   }
 
   get status(): JobStatus {
@@ -53,14 +75,19 @@ export class JobState {
     return {
       ...this.base,
       env: this.env(stepEnv),
-      job: { status: this.status },
+      job: { ...this.base.job, status: this.status },
       steps: this.steps,
     };
   }
 
   evaluateOptions(): EvaluateOptions {
-    return this.hashFiles
-      ? { status: this.statusFunctions, hashFiles: this.hashFiles }
-      : { status: this.statusFunctions };
+    return withHashFiles({ status: this.statusFunctions }, this.hashFiles);
   }
+}
+
+export function withHashFiles(
+  options: EvaluateOptions,
+  hashFiles: ((patterns: string[]) => string) | undefined,
+): EvaluateOptions {
+  return hashFiles ? { ...options, hashFiles } : options;
 }

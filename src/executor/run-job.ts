@@ -11,7 +11,7 @@ import { loadJob } from "./job-payload.js";
 import type { JobOutcome, RunJobOptions } from "./job-request.js";
 import { JobState } from "./job-state.js";
 import type { Result } from "./sink.js";
-import { executeStep, type JobScope, type StepReport, timeoutMs } from "./step-executor.js";
+import { executePosts, executeStep, type JobScope, type StepReport, timeoutMs } from "./step-executor.js";
 import { createStepRunner } from "./steps/create-step-runner.js";
 
 /** GitHub's defaults: a job may run six hours, and steps that run after a cancel get five minutes. */
@@ -197,6 +197,13 @@ async function createScope(
     // Replaced in runSteps once the job's stop signal exists.
     jobSignal: options.signal,
     cancelTimeoutMs: DEFAULT_CANCEL_TIMEOUT_MINUTES * 60_000,
+    posts: [],
+    services: {
+      nodePath: environment.nodePath ?? process.execPath,
+      backendName: options.backend.name,
+      containers: options.backend.containers === true,
+    },
+    stepState: new WeakMap(),
   };
 }
 
@@ -253,7 +260,8 @@ async function runSteps(scope: JobScope, options: RunJobOptions, reports: StepRe
     cancelTimeoutMs: Math.min(cancelTimeout?.ms ?? scope.cancelTimeoutMs, options.cancelTimeoutMs ?? MAX_TIMER_MS),
   };
   try {
-    for (const step of job.steps) reports.push(await executeStep(stepScope, step));
+    for (const step of job.steps) reports.push(await executeStep(stepScope, state, step));
+    await executePosts(stepScope);
   } finally {
     clearTimeout(timer);
     options.signal.removeEventListener("abort", onCancel);

@@ -1,4 +1,3 @@
-import { posix } from "node:path";
 import {
   type EvaluateOptions,
   type ExpressionContexts,
@@ -6,60 +5,20 @@ import {
   evaluateValue,
   interpolate,
   isTruthy,
-  type Job,
   type Step,
   toText,
-  type Workflow,
 } from "../workflow/index.js";
-import type { JobEnvironment } from "./backend.js";
-import { DEFAULT_PATH } from "./backends/host.js";
-import { githubEnvironment } from "./github-env.js";
-import type { JobLog } from "./job-log.js";
-import type { JobState } from "./job-state.js";
+import type { StepFrame } from "./job-state.js";
 import type { Result } from "./sink.js";
-import { createStepFiles, readStepFiles, type StepFiles } from "./step-files.js";
-import { StepOutput } from "./step-output.js";
+import { evaluateMapping, type JobScope, message, runPhase, type ScheduledPost } from "./step-phase.js";
 import { createStepRunner } from "./steps/create-step-runner.js";
-import type { StepOutcome } from "./steps/step-runner.js";
 
-/** What every step of one job shares. */
-export interface JobScope {
-  workflow: Workflow;
-  job: Job;
-  environment: JobEnvironment;
-  state: JobState;
-  log: JobLog;
-  /** Runner-wide variables (RunJobOptions.env). */
-  runnerEnv: Record<string, string>;
-  debug: boolean;
-  hasBash(): Promise<boolean>;
-  /** Aborted when the job is cancelled or runs out of time. */
-  jobSignal: AbortSignal;
-  /** How long a step may run once the job is stopping (`if: always()` after a cancel). */
-  cancelTimeoutMs: number;
-}
+export type { JobScope } from "./step-phase.js";
 
 export interface StepReport {
   name: string;
   result: Result;
   outcome: Result;
-}
-
-function message(err: unknown): string {
-  return err instanceof Error ? err.message : String(err);
-}
-
-/** A step's `env:` evaluated to strings (an expression error names the variable). */
-function evaluateEnv(env: Record<string, unknown>, contexts: ExpressionContexts, options: EvaluateOptions) {
-  const out: Record<string, string> = {};
-  for (const [name, value] of Object.entries(env)) {
-    try {
-      out[name] = toText(evaluateValue(value, contexts, options));
-    } catch (err) {
-      throw new Error(`env '${name}': ${message(err)}`);
-    }
-  }
-  return out;
 }
 
 /** `timeout-minutes` as milliseconds, or undefined when unset. */
@@ -86,28 +45,63 @@ function stepDisplayName(step: Step, fallback: string, contexts: ExpressionConte
 }
 
 /**
- * Runs one step through its whole life: condition, environment, file commands, timeouts,
- * the kind-specific main phase, continue-on-error, and the `steps` context.
+ * A controller for one step or phase: it follows `parent` (a composite's own signal) or the job's
+ * stop signal; once the job is already stopping, it gets the cancel timeout instead.
  */
-export async function executeStep(scope: JobScope, step: Step): Promise<StepReport> {
-  const { state, log } = scope;
+function stepController(scope: JobScope, parent: AbortSignal | undefined) {
+  const controller = new AbortController();
+  const timers: NodeJS.Timeout[] = [];
+  const afterStop = scope.state.stopping !== undefined && parent === undefined;
+  const follow = parent ?? scope.jobSignal;
+  const onStop = () => controller.abort();
+  if (afterStop) {
+    timers.push(setTimeout(() => controller.abort(), scope.cancelTimeoutMs));
+  } else {
+    follow.addEventListener("abort", onStop, { once: true });
+    if (follow.aborted) controller.abort();
+  }
+  return {
+    controller,
+    afterStop,
+    timers,
+    dispose() {
+      for (const t of timers) clearTimeout(t);
+      follow.removeEventListener("abort", onStop);
+    },
+  };
+}
+
+/**
+ * Runs one step through its whole life: condition, environment, file commands, timeouts,
+ * the kind-specific main phase, continue-on-error, and the `steps` context of its frame. Steps of a
+ * composite (`frame.nested`) follow `parent` and are not reported to the forge as steps.
+ */
+export async function executeStep(
+  scope: JobScope,
+  frame: StepFrame,
+  step: Step,
+  parent?: AbortSignal,
+): Promise<StepReport> {
+  const { log } = scope;
+  const state = frame.job;
   const runner = createStepRunner(step);
-  const options = state.evaluateOptions();
-  let name = stepDisplayName(step, runner.defaultName(step), state.contexts(), options);
+  const options = frame.evaluateOptions();
+  let name = stepDisplayName(step, runner.defaultName(step), frame.contexts(), options);
+  const report = !frame.nested;
 
   const finish = (outcome: Result, outputs: Record<string, string> = {}): StepReport => {
-    const conclusion = outcome === "failure" && continueOnError(scope, step) ? "success" : outcome;
-    if (conclusion === "failure") state.failed = true;
-    if (step.id !== undefined) state.steps[step.id] = { outputs, outcome, conclusion };
-    log.stepFinished(step.index, conclusion, outcome);
+    const conclusion = outcome === "failure" && continueOnError(scope, frame, step) ? "success" : outcome;
+    if (conclusion === "failure") frame.failed = true;
+    if (step.id !== undefined) frame.steps[step.id] = { outputs, outcome, conclusion };
+    if (report) log.stepFinished(step.index, conclusion, outcome);
     return { name, result: conclusion, outcome };
   };
 
   let shouldRun: boolean;
   try {
-    shouldRun = evaluateCondition(step.if, state.contexts(), options);
+    shouldRun = evaluateCondition(step.if, frame.contexts(), options);
   } catch (err) {
-    log.stepStarted(step.index, name);
+    if (report) log.stepStarted(step.index, name);
     log.error(`step '${name}': if: ${message(err)}`);
     return finish("failure");
   }
@@ -117,119 +111,95 @@ export async function executeStep(scope: JobScope, step: Step): Promise<StepRepo
   let stepEnv: Record<string, string> = {};
   let envError: unknown;
   try {
-    stepEnv = evaluateEnv(step.env, state.contexts(), options);
-    name = stepDisplayName(step, name, state.contexts(stepEnv), options);
+    stepEnv = evaluateMapping("env", step.env, frame.contexts(), options);
+    name = stepDisplayName(step, name, frame.contexts(stepEnv), options);
   } catch (err) {
     envError = err;
   }
-  log.stepStarted(step.index, name);
-  const afterStop = state.stopping !== undefined;
-  const controller = new AbortController();
-  const timers: NodeJS.Timeout[] = [];
+  if (report) log.stepStarted(step.index, name);
+  const control = stepController(scope, parent);
   let stepTimeout: number | undefined;
-  const onJobStop = () => controller.abort();
-  if (afterStop) {
-    timers.push(setTimeout(() => controller.abort(), scope.cancelTimeoutMs));
-  } else {
-    scope.jobSignal.addEventListener("abort", onJobStop, { once: true });
-    if (scope.jobSignal.aborted) controller.abort();
-  }
-
-  let outcome: StepOutcome = "failure";
-  let files: StepFiles | undefined;
-  let output: StepOutput | undefined;
+  let outcome: Result = "failure";
+  let outputs: Record<string, string> = {};
   try {
     if (envError !== undefined) throw envError;
-    const contexts = state.contexts(stepEnv);
-    const timeout = timeoutMs(step.timeoutMinutes, contexts, options);
+    const timeout = timeoutMs(step.timeoutMinutes, frame.contexts(stepEnv), options);
     if (timeout) {
-      timers.push(
+      control.timers.push(
         setTimeout(() => {
           stepTimeout = timeout.minutes;
-          controller.abort();
+          control.controller.abort();
         }, timeout.ms),
       );
     }
-    files = await createStepFiles(scope.environment, step.index);
-    output = new StepOutput(log, scope.debug);
-    outcome = await runner.main({
-      step,
-      environment: scope.environment,
-      log,
-      contexts,
-      evaluate: options,
-      env: processEnv(scope, stepEnv, files, step),
-      workingDirectory: workingDirectory(scope, step, contexts, options),
-      defaultShell: defaultShell(scope, contexts, options),
-      hasBash: scope.hasBash,
-      signal: controller.signal,
-      output,
+    const phase = await runPhase(scope, frame, step, {
+      stepEnv,
+      name,
+      signal: control.controller.signal,
+      run: (ctx) => runner.main(ctx),
     });
+    outcome = phase.outcome;
+    outputs = phase.outputs;
   } catch (err) {
-    output?.flush();
     log.error(`step '${name}': ${message(err)}`);
     outcome = "failure";
   } finally {
-    for (const t of timers) clearTimeout(t);
-    scope.jobSignal.removeEventListener("abort", onJobStop);
+    control.dispose();
   }
 
-  let result: Result = outcome;
   if (stepTimeout !== undefined) {
     log.error(`The step timed out after ${stepTimeout} minutes.`);
-    result = "failure";
-  } else if (controller.signal.aborted) {
+    outcome = "failure";
+  } else if (control.controller.signal.aborted && (parent === undefined || state.stopping !== undefined)) {
     // The job was stopped under this step: a cancel cancels it, a job timeout fails it.
-    result = state.stopping === "timeout" && !afterStop ? "failure" : "cancelled";
+    outcome = state.stopping === "timeout" && !control.afterStop ? "failure" : "cancelled";
   }
-  const outputs = files ? await applyFiles(scope, files, output?.outputs ?? {}) : {};
-  return finish(result, outputs);
+  return finish(outcome, outputs);
 }
 
-function continueOnError(scope: JobScope, step: Step): boolean {
+function continueOnError(scope: JobScope, frame: StepFrame, step: Step): boolean {
   const value = step.continueOnError;
   if (value === undefined || typeof value === "boolean") return value === true;
   try {
-    return isTruthy(evaluateValue(value, scope.state.contexts(), scope.state.evaluateOptions()));
+    return isTruthy(evaluateValue(value, frame.contexts(), frame.evaluateOptions()));
   } catch (err) {
     scope.log.error(`continue-on-error: ${message(err)}`);
     return false;
   }
 }
 
-async function applyFiles(scope: JobScope, files: StepFiles, legacy: Record<string, string>) {
-  const read = await readStepFiles(files);
-  for (const e of read.errors) scope.log.warning(e);
-  const outputs: Record<string, string> = { ...legacy };
-  for (const [k, v] of read.outputs) outputs[k] = v;
-  for (const [k, v] of read.env) scope.state.addedEnv[k] = v;
-  // Later lines of later steps come first in PATH.
-  for (const dir of read.path) scope.state.pathAdditions.unshift(dir);
-  return outputs;
+/**
+ * Runs the post phases at the end of the job, latest first, each gated by its `post-if`
+ * (default `always()`). A failing post phase fails the job. Logged as job lines, not steps.
+ */
+export async function executePosts(scope: JobScope): Promise<void> {
+  const posts = scope.posts.splice(0).reverse();
+  for (const entry of posts) await executePost(scope, entry);
 }
 
-function processEnv(scope: JobScope, stepEnv: Record<string, string>, files: StepFiles, step: Step) {
-  const { environment, state } = scope;
-  const user = state.env(stepEnv);
-  const env: Record<string, string> = {
-    ...environment.baseEnv,
-    ...scope.runnerEnv,
-    ...user,
-    ...githubEnvironment(state.base, environment, files.visible, { action: step.id ?? `__run_${step.index}` }),
-  };
-  const basePath = user.PATH ?? scope.runnerEnv.PATH ?? environment.baseEnv.PATH ?? DEFAULT_PATH;
-  env.PATH = [...state.pathAdditions, basePath].filter((p) => p !== "").join(":");
-  return env;
-}
-
-function workingDirectory(scope: JobScope, step: Step, contexts: ExpressionContexts, options: EvaluateOptions) {
-  const raw = step.workingDirectory ?? scope.job.defaults.workingDirectory ?? scope.workflow.defaults.workingDirectory;
-  const dir = raw === undefined ? "" : interpolate(raw, contexts, options).trim();
-  if (dir === "") return scope.environment.workspace;
-  return posix.isAbsolute(dir) ? dir : posix.join(scope.environment.workspace, dir);
-}
-
-function defaultShell(scope: JobScope, contexts: ExpressionContexts, options: EvaluateOptions) {
-  const raw = scope.job.defaults.shell ?? scope.workflow.defaults.shell;
-  return raw === undefined ? undefined : interpolate(raw, contexts, options);
+async function executePost(scope: JobScope, entry: ScheduledPost): Promise<void> {
+  const { log, state } = scope;
+  const name = `Post ${entry.post.name || entry.stepName}`;
+  let run: boolean;
+  try {
+    run = evaluateCondition(entry.post.condition ?? "always()", state.contexts(), state.evaluateOptions());
+  } catch (err) {
+    log.error(`${name}: post-if: ${message(err)}`);
+    state.failed = true;
+    return;
+  }
+  if (!run) return;
+  log.line(name);
+  const control = stepController(scope, undefined);
+  try {
+    const phase = await runPhase(scope, entry.frame, entry.step, {
+      stepEnv: entry.stepEnv,
+      name,
+      signal: control.controller.signal,
+      run: (ctx) => entry.post.run(ctx),
+    });
+    if (phase.outcome === "failure") state.failed = true;
+  } finally {
+    control.dispose();
+  }
 }

@@ -19,6 +19,7 @@ export interface StepFileResults {
   outputs: [string, string][];
   env: [string, string][];
   path: string[];
+  state: [string, string][];
   errors: string[];
 }
 
@@ -47,10 +48,15 @@ export async function readStepFiles(files: StepFiles): Promise<StepFileResults> 
   const errors: string[] = [];
   const output = parseEnvFile(await read(files.host.output));
   const env = parseEnvFile(await read(files.host.env));
-  errors.push(...output.errors.map((e) => `GITHUB_OUTPUT ${e}`), ...env.errors.map((e) => `GITHUB_ENV ${e}`));
+  const state = parseEnvFile(await read(files.host.state));
+  errors.push(
+    ...output.errors.map((e) => `GITHUB_OUTPUT ${e}`),
+    ...env.errors.map((e) => `GITHUB_ENV ${e}`),
+    ...state.errors.map((e) => `GITHUB_STATE ${e}`),
+  );
   const path = (await read(files.host.path))
     .split("\n")
     .map((l) => l.replace(/\r$/, "").trim())
     .filter((l) => l !== "");
-  return { outputs: output.entries, env: env.entries, path, errors };
+  return { outputs: output.entries, env: env.entries, path, state: state.entries, errors };
 }

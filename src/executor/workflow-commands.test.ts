@@ -46,8 +46,20 @@ test("stop-commands passes commands through untouched until its token", () => {
 
 test("other commands and plain lines pass through", () => {
   const h = harness();
-  for (const l of ["::group::Build", "::error file=x::bad", "plain :: text", "::endgroup::"]) h.p.line(l);
-  assert.deepEqual(h.logged, ["::group::Build", "::error file=x::bad", "plain :: text", "::endgroup::"]);
+  for (const l of ["::group::Build", "::error::bad", "plain :: text", "::endgroup::"]) h.p.line(l);
+  assert.deepEqual(h.logged, ["::group::Build", "::error::bad", "plain :: text", "::endgroup::"]);
+});
+
+test("annotations fold file, line, column and title into the text", () => {
+  const h = harness();
+  h.p.line("::error file=src/a.js,line=10,col=5,title=Lint::missing semicolon");
+  h.p.line("::warning file=b.ts::careful");
+  h.p.line("::notice title=Note::fyi");
+  assert.deepEqual(h.logged, [
+    "::error::src/a.js:10:5: Lint: missing semicolon",
+    "::warning::b.ts: careful",
+    "::notice::Note: fyi",
+  ]);
 });
 
 test("debug lines are dropped unless debugging", () => {

@@ -5,8 +5,16 @@ export interface CommandHost {
   addMask(value: string): void;
   /** Legacy `::set-output`. */
   setOutput(name: string, value: string): void;
+  /** Legacy `::save-state`; absent hosts ignore it. */
+  saveState?(name: string, value: string): void;
+  /** Legacy `::set-env`, honoured only when `allowUnsecureCommands`. */
+  setEnv?(name: string, value: string): void;
+  /** Legacy `::add-path`, honoured only when `allowUnsecureCommands`. */
+  addPath?(dir: string): void;
   /** Whether `::debug::` lines are shown (secrets/vars ACTIONS_STEP_DEBUG). */
   readonly debug: boolean;
+  /** ACTIONS_ALLOW_UNSECURE_COMMANDS=true in the step's environment. */
+  readonly allowUnsecureCommands?: boolean;
 }
 
 interface Command {
@@ -47,14 +55,32 @@ export function parseCommand(line: string): Command | undefined {
   return { name: (m[1] as string).toLowerCase(), properties, message: decode(m[3] ?? "", false) };
 }
 
+const ANNOTATIONS = new Set(["notice", "warning", "error"]);
+
+/**
+ * An annotation as one log line: the location and title are folded into the text (as act_runner
+ * does), e.g. `::error::src/a.js:10:5: Lint: missing semicolon`.
+ */
+export function annotationLine(command: Command): string {
+  const p = command.properties;
+  let where = p.file ?? "";
+  if (where !== "" && p.line) where += `:${p.line}${p.col ? `:${p.col}` : ""}`;
+  const parts = [where, p.title ?? ""].filter((x) => x !== "");
+  const prefix = parts.length > 0 ? `${parts.join(": ")}: ` : "";
+  return `::${command.name}::${prefix}${command.message}`;
+}
+
 /**
  * Interprets the stdout workflow commands of one step, line by line: `add-mask` registers a mask
- * and is dropped, `debug` shows only with step debug, `set-output` (deprecated) sets an output with
- * a warning, `stop-commands` suspends all of this until its token; everything else passes through.
+ * and is dropped, `debug` shows only with step debug, annotations fold their location into the
+ * text, `set-output`/`save-state` (deprecated) work with a warning, `set-env`/`add-path` only when
+ * unsecure commands are allowed, `stop-commands` suspends all of this until its token, `echo`
+ * turns echoing of command lines on and off; everything else passes through.
  */
 export class CommandProcessor {
   readonly #host: CommandHost;
   #stopToken: string | undefined;
+  #echo = false;
 
   constructor(host: CommandHost) {
     this.#host = host;
@@ -66,11 +92,19 @@ export class CommandProcessor {
       else this.#host.log(line);
       return;
     }
-    const command = line.startsWith("::") || line.startsWith("##[") ? parseCommand(line.trim()) : undefined;
+    const trimmed = line.trimStart();
+    const command = trimmed.startsWith("::") || trimmed.startsWith("##[") ? parseCommand(trimmed.trim()) : undefined;
     if (command === undefined) {
       this.#host.log(line);
       return;
     }
+    const echo = () => {
+      if (this.#echo) this.#host.log(line);
+    };
+    const deprecated = (name: string) =>
+      this.#host.log(
+        `::warning::The \`${name}\` command is deprecated and will be disabled soon. Please upgrade to using Environment Files.`,
+      );
     switch (command.name) {
       case "add-mask":
         this.#host.addMask(command.message);
@@ -78,20 +112,51 @@ export class CommandProcessor {
       case "debug":
         if (this.#host.debug) this.#host.log(line);
         return;
+      case "echo":
+        if (command.message.toLowerCase() === "on") this.#echo = true;
+        else if (command.message.toLowerCase() === "off") this.#echo = false;
+        return;
       case "set-output": {
+        echo();
         const name = command.properties.name;
         if (name) this.#host.setOutput(name, command.message);
-        this.#host.log(
-          "::warning::The `set-output` command is deprecated and will be disabled soon. Please upgrade to using Environment Files.",
-        );
+        deprecated("set-output");
         return;
       }
+      case "save-state": {
+        echo();
+        const name = command.properties.name;
+        if (name) this.#host.saveState?.(name, command.message);
+        deprecated("save-state");
+        return;
+      }
+      case "set-env":
+      case "add-path":
+        echo();
+        this.#unsecure(command);
+        return;
       case "stop-commands":
         if (command.message !== "") this.#stopToken = command.message;
         this.#host.log(line);
         return;
       default:
-        this.#host.log(line);
+        if (ANNOTATIONS.has(command.name)) this.#host.log(annotationLine(command));
+        else this.#host.log(line);
     }
+  }
+
+  #unsecure(command: Command): void {
+    if (!this.#host.allowUnsecureCommands) {
+      this.#host.log(
+        `::error::The \`${command.name}\` command is disabled. Please upgrade to using Environment Files or opt into unsecure command execution by setting the \`ACTIONS_ALLOW_UNSECURE_COMMANDS\` environment variable to \`true\`.`,
+      );
+      return;
+    }
+    if (command.name === "add-path") {
+      if (command.message !== "") this.#host.addPath?.(command.message);
+      return;
+    }
+    const name = command.properties.name;
+    if (name) this.#host.setEnv?.(name, command.message);
   }
 }

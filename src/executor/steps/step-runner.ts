@@ -3,6 +3,18 @@ import type { JobEnvironment } from "../backend.js";
 import type { JobLog } from "../job-log.js";
 import type { StepOutput } from "../step-output.js";
 
+/**
+ * A phase that runs after all main steps (GitHub's "Post <step>"), in reverse order of
+ * registration, only for steps whose main phase ran.
+ */
+export interface PostStep {
+  /** Shown in the log as `Post <name>`. */
+  name: string;
+  /** `post-if`; default `always()`. Evaluated with the job's status at that point. */
+  condition?: string;
+  run(context: StepContext): Promise<StepOutcome>;
+}
+
 /** Everything a step kind needs to run its main phase; the step executor has done the rest. */
 export interface StepContext {
   step: Step;
@@ -13,6 +25,11 @@ export interface StepContext {
   evaluate: EvaluateOptions;
   /** The complete process environment of the step. */
   env: Record<string, string>;
+  /**
+   * The step's `with:` evaluated to strings, keys as written. Actions with an action.yml apply
+   * their declared defaults themselves; built-in actions read this directly.
+   */
+  inputs: Record<string, string>;
   /** Working directory as processes see it. */
   workingDirectory: string;
   /** `defaults.run.shell` (job over workflow), interpolated; undefined when not set. */
@@ -22,14 +39,30 @@ export interface StepContext {
   /** Aborted on cancellation and on step or job timeout; processes must die with it. */
   signal: AbortSignal;
   output: StepOutput;
+  /** Sets `steps.<id>.outputs.<name>` (file commands written by processes are added on top). */
+  setOutput(name: string, value: string): void;
+  /** Schedules a post phase for the end of the job. */
+  addPost(post: PostStep): void;
+  /** Services the executor offers to step kinds (actions cache, nested step execution, ...). */
+  services: StepServices;
+}
+
+/** Job-wide facilities a step kind may need beyond its own step; filled by the executor. */
+export interface StepServices {
+  /** The Node.js binary as steps see it (JavaScript actions run with it). */
+  nodePath: string;
+  /** Which kind of backend runs the job (`host`, `sandbox`, `docker`, `podman`, …). */
+  backendName: string;
+  /** Whether the backend runs steps in containers (docker:// steps, Docker actions, job containers). */
+  containers: boolean;
 }
 
 /** The raw result of a step's main phase; cancellation and timeouts are decided by the executor. */
 export type StepOutcome = "success" | "failure";
 
 /**
- * One kind of step (`run:`, and later JavaScript, composite and docker actions). Each kind lives in
- * its own file; `createStepRunner` picks one per step.
+ * One kind of step (`run:`, JavaScript, composite and docker actions, built-in actions). Each kind
+ * lives in its own file; `createStepRunner` picks one per step.
  */
 export interface StepRunner {
   readonly kind: string;

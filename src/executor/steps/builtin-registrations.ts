@@ -1,0 +1,16 @@
+import { registerBuiltinAction } from "./builtin-actions.js";
+
+let done = false;
+
+/**
+ * The one place where built-in actions are registered, once, before the first step is planned.
+ * Add one line per action, with its StepRunner in its own module, e.g.
+ *   registerBuiltinAction("actions/checkout", checkoutStep);          // src/executor/git/
+ *   registerBuiltinAction("actions/upload-artifact", uploadArtifact); // src/executor/artifacts/
+ */
+export function registerBuiltins(): void {
+  if (done) return;
+  done = true;
+  const register: typeof registerBuiltinAction = registerBuiltinAction;
+  void register;
+}
