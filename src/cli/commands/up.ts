@@ -1,4 +1,4 @@
-import { readFileSync } from "node:fs";
+import { mkdirSync, readFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { defaultConfig, loadConfig, type PoolConfig } from "../../config/index.js";
 import { createCoordinator, startCoordinatorServer } from "../../coordinator/index.js";
@@ -77,6 +77,7 @@ export async function upCommand(argv: string[], io: Io): Promise<number> {
     token = readToken(config, io.cwd);
   } else {
     const { host, port } = parseListen(values.listen ?? "127.0.0.1:3930");
+    mkdirSync(stateDir, { recursive: true, mode: 0o700 });
     coordinator = createCoordinator({ dbPath: join(stateDir, "coordinator.db"), unmatchedTimeoutMs: 60_000, logger });
     server = await startCoordinatorServer(coordinator, { host, port, signal: controller.signal });
     forgeUrl = server.url;

@@ -1,3 +1,4 @@
+import { chmodSync, existsSync } from "node:fs";
 import Database from "better-sqlite3";
 import { PoolError } from "../../lib/index.js";
 import { CounterStore } from "./counters.js";
@@ -36,6 +37,12 @@ export function openStore(path: string): Store {
   db.pragma("journal_mode = WAL");
   db.pragma("synchronous = NORMAL");
   db.pragma("foreign_keys = ON");
+  if (path !== ":memory:") {
+    // The database holds the registration token in clear (as Gitea does): owner-only, like the .runner files.
+    for (const f of [path, `${path}-wal`, `${path}-shm`]) {
+      if (existsSync(f)) chmodSync(f, 0o600);
+    }
+  }
   db.pragma("busy_timeout = 5000");
   migrate(db);
   return {
