@@ -1,3 +1,4 @@
+export { cgroupV1Available, createCgroup, hasLimits, type JobCgroup, type ResourceLimits } from "./cgroup.js";
 export { type ErrorCode, isPoolError, PoolError, type PoolErrorOptions } from "./errors.js";
 export { createLogger, type Logger, silentLogger } from "./log.js";
 export { MASK, SecretMasker } from "./mask.js";

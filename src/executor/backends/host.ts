@@ -1,7 +1,15 @@
 import { randomUUID } from "node:crypto";
-import { mkdir, stat } from "node:fs/promises";
+import { chmod, cp, mkdir, readdir, stat } from "node:fs/promises";
 import { join } from "node:path";
-import { findProcessesByEnv, PoolError, spawnProcess } from "../../lib/index.js";
+import {
+  createCgroup,
+  findProcessesByEnv,
+  hasLimits,
+  type JobCgroup,
+  PoolError,
+  type ResourceLimits,
+  spawnProcess,
+} from "../../lib/index.js";
 import type { Backend, ExecOptions, JobEnvironment, PrepareOptions } from "../backend.js";
 import { createJobDirs, disposeJobDir } from "../workspace.js";
 
@@ -12,7 +20,18 @@ export interface HostBackendOptions {
   toolCache?: string;
   /** PATH jobs start with; default this process's PATH. */
   path?: string;
+  /** Per-job cgroup v1 limits; the job fails to prepare when they cannot be applied. */
+  limits?: ResourceLimits;
+  /**
+   * Copied into the job (files 0400, dirs 0500) and named by `$RUNNERPOOL_SECRETS_DIR`. A host
+   * process cannot get a read-only view of a directory, so a copy per job stands in: what a job
+   * changes never reaches the original, and the copy goes with the job directory.
+   */
+  secretsDir?: string;
 }
+
+/** The variable that names a role's secrets directory inside its jobs. */
+export const SECRETS_VARIABLE = "RUNNERPOOL_SECRETS_DIR";
 
 export const DEFAULT_PATH = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
 /** GitHub's runner marks job processes the same way to find orphans at job end. */
@@ -36,6 +55,12 @@ export function createHostBackend(options: HostBackendOptions): Backend {
         PATH: options.path ?? process.env.PATH ?? DEFAULT_PATH,
       };
       if (process.env.LANG) baseEnv.LANG = process.env.LANG;
+      if (options.secretsDir !== undefined) {
+        baseEnv[SECRETS_VARIABLE] = await copySecrets(options.secretsDir, join(dirs.root, "secrets"));
+      }
+      const cgroup: JobCgroup | undefined = hasLimits(options.limits)
+        ? await createCgroup(jobKey, options.limits)
+        : undefined;
       return {
         workspace: dirs.workspace,
         hostWorkspace: dirs.workspace,
@@ -45,7 +70,7 @@ export function createHostBackend(options: HostBackendOptions): Backend {
         baseEnv,
         async exec(argv: string[], exec: ExecOptions): Promise<number> {
           await checkDirectory(exec.cwd);
-          return spawnProcess(argv, {
+          return spawnProcess(cgroup ? cgroup.wrap(argv) : argv, {
             cwd: exec.cwd,
             env: { ...exec.env, [TRACKING_VARIABLE]: trackingId },
             signal: exec.signal,
@@ -55,11 +80,31 @@ export function createHostBackend(options: HostBackendOptions): Backend {
         },
         async dispose(disposeSignal: AbortSignal) {
           killLeftovers(trackingId);
+          await cgroup?.remove();
           return disposeJobDir(options.workdirParent, dirs.root, disposeSignal);
         },
       };
     },
   };
+}
+
+async function copySecrets(from: string, to: string): Promise<string> {
+  try {
+    await cp(from, to, { recursive: true, dereference: true });
+  } catch (err) {
+    throw new PoolError("BACKEND_UNAVAILABLE", `secrets_dir "${from}" cannot be read: ${(err as Error).message}`);
+  }
+  await readOnly(to);
+  return to;
+}
+
+async function readOnly(dir: string): Promise<void> {
+  for (const entry of await readdir(dir, { withFileTypes: true })) {
+    const p = join(dir, entry.name);
+    if (entry.isDirectory()) await readOnly(p);
+    else await chmod(p, 0o400);
+  }
+  await chmod(dir, 0o500);
 }
 
 async function checkDirectory(cwd: string): Promise<void> {

@@ -1,10 +1,10 @@
 import { constants } from "node:fs";
 import { access, chmod, chown, lstat, mkdir, readlink, stat } from "node:fs/promises";
 import { join } from "node:path";
-import { PoolError, spawnProcess } from "../../lib/index.js";
+import { createCgroup, hasLimits, PoolError, type ResourceLimits, spawnProcess } from "../../lib/index.js";
 import type { Backend, ExecOptions, JobEnvironment, PrepareOptions } from "../backend.js";
 import { createJobDirs, disposeJobDir } from "../workspace.js";
-import { DEFAULT_PATH } from "./host.js";
+import { DEFAULT_PATH, SECRETS_VARIABLE } from "./host.js";
 
 export interface SandboxBackendOptions {
   /** Job directories are created below it, as for the host backend. */
@@ -24,6 +24,10 @@ export interface SandboxBackendOptions {
   hidePaths?: string[];
   /** Host directory bound read-write as RUNNER_TOOL_CACHE; default a fresh one per job. */
   toolCache?: string;
+  /** Per-job cgroup v1 limits around the whole sandbox; the job fails to prepare when they cannot be applied. */
+  limits?: ResourceLimits;
+  /** Bound read-only at SANDBOX_PATHS.secrets and named by `$RUNNERPOOL_SECRETS_DIR`. */
+  secretsDir?: string;
 }
 
 /**
@@ -35,6 +39,7 @@ export const SANDBOX_PATHS = {
   temp: "/runner/temp",
   home: "/runner/home",
   toolCache: "/runner/tool-cache",
+  secrets: "/run/runnerpool/secrets",
 } as const;
 
 const DEFAULT_BWRAP = "/usr/bin/bwrap";
@@ -76,7 +81,10 @@ export function createSandboxBackend(options: SandboxBackendOptions): Backend {
         ...["--bind", dirs.temp, SANDBOX_PATHS.temp],
         ...["--bind", dirs.home, SANDBOX_PATHS.home],
         ...["--bind", toolCache, SANDBOX_PATHS.toolCache],
+        // After the hidden paths, so a secrets_dir below /etc/runnerpool is not covered by their tmpfs.
+        ...(options.secretsDir === undefined ? [] : ["--ro-bind", options.secretsDir, SANDBOX_PATHS.secrets]),
       ];
+      const cgroup = hasLimits(options.limits) ? await createCgroup(jobKey, options.limits) : undefined;
       const base = await baseArguments(options);
       const prefix =
         options.uid === undefined
@@ -94,9 +102,14 @@ export function createSandboxBackend(options: SandboxBackendOptions): Backend {
         temp: SANDBOX_PATHS.temp,
         hostTemp: dirs.temp,
         toolCache: SANDBOX_PATHS.toolCache,
-        baseEnv: { HOME: SANDBOX_PATHS.home, PATH: DEFAULT_PATH },
+        baseEnv: {
+          HOME: SANDBOX_PATHS.home,
+          PATH: DEFAULT_PATH,
+          ...(options.secretsDir === undefined ? {} : { [SECRETS_VARIABLE]: SANDBOX_PATHS.secrets }),
+        },
         exec(argv: string[], exec: ExecOptions): Promise<number> {
-          return spawnProcess([...prefix, ...base, ...binds, "--chdir", exec.cwd, "--", ...argv], {
+          const full = [...prefix, ...base, ...binds, "--chdir", exec.cwd, "--", ...argv];
+          return spawnProcess(cgroup ? cgroup.wrap(full) : full, {
             cwd: dirs.workspace,
             env: exec.env,
             signal: exec.signal,
@@ -104,7 +117,8 @@ export function createSandboxBackend(options: SandboxBackendOptions): Backend {
             onStderr: exec.onStderr,
           });
         },
-        dispose(disposeSignal: AbortSignal) {
+        async dispose(disposeSignal: AbortSignal) {
+          await cgroup?.remove();
           return disposeJobDir(options.workdirParent, dirs.root, disposeSignal);
         },
       };
