@@ -5,7 +5,15 @@ export type {
   JobEnvironment,
   PrepareOptions,
 } from "./backend.js";
-export { createHostBackend, type HostBackendOptions } from "./backends/host.js";
+export {
+  type ContainerBackendOptions,
+  type ContainerEngine,
+  containerEngineProblem,
+  createContainerBackend,
+} from "./backends/container-backend.js";
+export { createDockerBackend, type DockerBackendOptions } from "./backends/docker.js";
+export { createHostBackend, type HostBackendOptions, SECRETS_VARIABLE } from "./backends/host.js";
+export { createPodmanBackend, type PodmanBackendOptions } from "./backends/podman.js";
 export {
   createSandboxBackend,
   isSandboxAvailable,

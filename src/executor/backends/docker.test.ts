@@ -1,0 +1,3 @@
+import { containerBackendSuite } from "./container-testkit.js";
+
+containerBackendSuite("docker");
