@@ -35,8 +35,27 @@ export interface JobEnvironment {
    * `options.signal` kills the whole process tree. Rejects only when the process cannot start.
    */
   exec(argv: string[], options: ExecOptions): Promise<number>;
+  /**
+   * Container backends only: runs one step in its own container (`docker://` steps and Docker
+   * actions) with the job's workspace and temp dir mounted (GitHub mounts the workspace at
+   * /github/workspace and sets the workdir there). Resolves with the exit code like `exec`.
+   */
+  runContainerStep?(spec: ContainerStepSpec, options: Omit<ExecOptions, "cwd">): Promise<number>;
   /** Removes everything the job left; never throws for ordinary leftovers, reports what it could not remove. */
   dispose(signal: AbortSignal): Promise<DisposeReport>;
+}
+
+/** One containerised step, as the executor asks a container backend to run it. */
+export interface ContainerStepSpec {
+  /** An image reference to pull/run, or undefined when `build` is given. */
+  image?: string;
+  /** A Docker action with `runs.image: Dockerfile`: build from this host directory first. */
+  build?: { context: string; dockerfile: string };
+  /** Overrides the image's entrypoint when set. */
+  entrypoint?: string;
+  args: string[];
+  /** The step's complete environment (GITHUB_*, INPUT_*, ...), paths as the executor sees them. */
+  env: Record<string, string>;
 }
 
 /** What `dispose` could not remove; empty `leftovers` means the job left nothing behind. */
@@ -51,6 +70,13 @@ export interface DisposeReport {
 export interface PrepareOptions {
   /** Unique per job (e.g. task id) so concurrent jobs never share a directory. */
   jobKey: string;
+  /**
+   * The job's `container:` (evaluated; a bare image string becomes `{ image }`), only passed to
+   * backends with `containers: true`.
+   */
+  container?: Record<string, unknown>;
+  /** The job's `services:` (evaluated), only passed to backends with `containers: true`. */
+  services?: Record<string, Record<string, unknown>>;
   signal: AbortSignal;
 }
 

@@ -11,25 +11,23 @@ export class CompositeFrame implements StepFrame {
   readonly steps: Record<string, StepRecord> = {};
   failed = false;
   readonly job: JobState;
-  readonly #outerEnv: Record<string, string>;
+  readonly outerEnv: Record<string, string>;
+  readonly actionEnv: Record<string, string>;
   readonly #inputs: Record<string, string>;
   readonly #github: Record<string, unknown>;
 
-  constructor(
-    job: JobState,
-    outerEnv: Record<string, string>,
-    inputs: Record<string, string>,
-    github: Record<string, unknown>,
-  ) {
-    this.job = job;
-    this.#outerEnv = outerEnv;
-    this.#inputs = inputs;
-    this.#github = github;
-  }
-
-  /** What a nested composite sees as its outer env. */
-  get outerEnv(): Record<string, string> {
-    return this.#outerEnv;
+  constructor(options: {
+    job: JobState;
+    outerEnv: Record<string, string>;
+    actionEnv: Record<string, string>;
+    inputs: Record<string, string>;
+    github: Record<string, unknown>;
+  }) {
+    this.job = options.job;
+    this.outerEnv = options.outerEnv;
+    this.actionEnv = options.actionEnv;
+    this.#inputs = options.inputs;
+    this.#github = options.github;
   }
 
   readonly statusFunctions: StatusFunctions = {
@@ -39,7 +37,7 @@ export class CompositeFrame implements StepFrame {
   };
 
   env(stepEnv: Record<string, string> = {}): Record<string, string> {
-    return { ...this.job.env(), ...this.#outerEnv, ...stepEnv };
+    return { ...this.job.env(), ...this.outerEnv, ...stepEnv };
   }
 
   contexts(stepEnv?: Record<string, string>): ExpressionContexts {

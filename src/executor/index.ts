@@ -20,8 +20,15 @@ export {
   SANDBOX_PATHS,
   type SandboxBackendOptions,
 } from "./backends/sandbox.js";
-export type { JobOutcome, JobRequest, RunJobOptions } from "./job-request.js";
+export type { ActionSourceOptions, JobOutcome, JobRequest, RunJobOptions } from "./job-request.js";
 export { RecordingSink } from "./recording-sink.js";
 export { runJob } from "./run-job.js";
 export type { JobSink, Result } from "./sink.js";
+export {
+  builtinActionKey,
+  builtinActionNames,
+  findBuiltinAction,
+  registerBuiltinAction,
+} from "./steps/builtin-actions.js";
+export type { PostStep, StepContext, StepOutcome, StepRunner, StepServices } from "./steps/step-runner.js";
 export { removeTree } from "./workspace.js";

@@ -30,6 +30,32 @@ export interface RunJobOptions {
    * caller's own grace for a cancelled job.
    */
   cancelTimeoutMs?: number;
+  /**
+   * A host directory whose contents are copied into the fresh workspace before the first step, as
+   * if checked out. For tests and local runs (`uses: ./action` without a checkout step); a forge
+   * job normally starts from an empty workspace.
+   */
+  seedWorkspace?: string;
+  /** Where and how `uses: owner/repo@ref` actions are fetched; see ActionSourceOptions. */
+  actions?: ActionSourceOptions;
+}
+
+/** Remote actions: fetched over git, cached per host by resolved commit SHA. */
+export interface ActionSourceOptions {
+  /**
+   * Base URL for `owner/repo` references; default the task's `gitea_default_actions_url`, else
+   * https://github.com. A full-URL `uses:` (https://host/owner/repo@ref) ignores it.
+   */
+  defaultUrl?: string;
+  /**
+   * Tried before the default URL (and before a full-URL `uses:`' own host): `<mirror>/<owner>/<repo>`.
+   * May be a `file://` URL or a local path; an action missing there falls back to the origin.
+   */
+  mirror?: string;
+  /** Host directory of the cache; default `<os tmpdir>/runnerpool-actions`. */
+  cacheDir?: string;
+  /** Never contact a server: use only what the cache holds. */
+  offline?: boolean;
 }
 
 export interface JobOutcome {

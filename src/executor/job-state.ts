@@ -21,6 +21,10 @@ export interface StepFrame {
   failed: boolean;
   /** Steps inside a composite action: not reported to the forge as steps of their own. */
   readonly nested: boolean;
+  /** The `env:` of the enclosing `uses:` steps, visible to every step of a composite. */
+  readonly outerEnv: Record<string, string>;
+  /** GITHUB_ACTION_PATH and friends of the enclosing composite action. */
+  readonly actionEnv: Record<string, string>;
   /** The `env` context for a step of this frame with the given own `env:`. */
   env(stepEnv?: Record<string, string>): Record<string, string>;
   contexts(stepEnv?: Record<string, string>): ExpressionContexts;
@@ -34,6 +38,8 @@ export interface StepFrame {
 export class JobState implements StepFrame {
   readonly base: StaticContexts;
   readonly nested = false;
+  readonly outerEnv: Record<string, string> = {};
+  readonly actionEnv: Record<string, string> = {};
   /** Set once a step fails without continue-on-error (or the job setup failed). */
   failed = false;
   /** Set when the job is cancelled or runs out of time: `cancelled()` is true from then on. */

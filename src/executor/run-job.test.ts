@@ -291,11 +291,11 @@ test("contexts: matrix from the pinned strategy, needs, inputs, vars, secrets, r
   }
 });
 
-test("a uses: step fails with a message saying it is not supported yet", async () => {
-  const { outcome, sink } = await runTestJob(payloadWithSteps("- uses: actions/checkout@v4\n- run: echo after"));
+test("a uses: without @ref fails its step with a message saying what to write", async () => {
+  const { outcome, sink } = await runTestJob(payloadWithSteps("- uses: someone/action\n- run: echo after"));
   assert.equal(outcome.result, "failure");
-  assert.deepEqual(outcome.steps[0], { name: "Run actions/checkout@v4", result: "failure", outcome: "failure" });
-  assert.ok(sink.lines.includes("::error::uses: actions/checkout@v4 is not supported yet by this runner"), sink.text);
+  assert.deepEqual(outcome.steps[0], { name: "Run someone/action", result: "failure", outcome: "failure" });
+  assert.match(sink.text, /uses: 'someone\/action' is not a valid action reference \(the '@ref'.*is missing\)/);
   assert.equal(outcome.steps[1]?.result, "skipped");
 });
 

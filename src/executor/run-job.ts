@@ -1,8 +1,10 @@
 import { randomUUID } from "node:crypto";
-import { mkdir, writeFile } from "node:fs/promises";
+import { cp, mkdir, writeFile } from "node:fs/promises";
 import { join, posix } from "node:path";
 import { SecretMasker } from "../lib/index.js";
 import { evaluateCondition, evaluateValue, interpolate, type Job, toText, type Workflow } from "../workflow/index.js";
+import { ActionCache } from "./actions/action-cache.js";
+import { ActionResolver } from "./actions/action-resolver.js";
 import type { JobEnvironment } from "./backend.js";
 import { buildStaticContexts, contextText, type StaticContexts } from "./contexts.js";
 import { hashFiles } from "./hash-files.js";
@@ -20,6 +22,19 @@ const DEFAULT_CANCEL_TIMEOUT_MINUTES = 5;
 const DISPOSE_TIMEOUT_MS = 120_000;
 /** setTimeout fires at once for delays above this. */
 const MAX_TIMER_MS = 2 ** 31 - 1;
+
+const caches = new Map<string, ActionCache>();
+
+/** One cache object per directory, so jobs of one process share its fetch locks. */
+function actionCache(dir: string | undefined): ActionCache {
+  const key = dir ?? "";
+  let cache = caches.get(key);
+  if (cache === undefined) {
+    cache = dir === undefined ? new ActionCache() : new ActionCache(dir);
+    caches.set(key, cache);
+  }
+  return cache;
+}
 
 function message(err: unknown): string {
   return err instanceof Error ? err.message : String(err);
@@ -104,6 +119,9 @@ async function execute(options: RunJobOptions, log: JobLog): Promise<JobOutcome>
   }
 
   try {
+    if (options.seedWorkspace !== undefined) {
+      await cp(options.seedWorkspace, environment.hostWorkspace, { recursive: true, force: true });
+    }
     const scope = await createScope(options, log, workflow, job, environment, runnerName, debug);
     const jobResult = await runSteps(scope, options, reports);
     settleRest(options.signal.aborted ? "cancelled" : "skipped");
@@ -171,7 +189,7 @@ async function createScope(
 
   let bash: Promise<boolean> | undefined;
   const runnerEnv = { ...options.env };
-  return {
+  const scope: JobScope = {
     workflow,
     job,
     environment,
@@ -202,9 +220,18 @@ async function createScope(
       nodePath: environment.nodePath ?? process.execPath,
       backendName: options.backend.name,
       containers: options.backend.containers === true,
+      actions: new ActionResolver({
+        environment,
+        cache: actionCache(options.actions?.cacheDir),
+        source: options.actions ?? {},
+        contextDefaultUrl: contextText(request.context.gitea_default_actions_url),
+        warn: (m) => log.warning(m),
+      }),
     },
+    executeNested: (frame, step, signal) => executeStep(scope, frame, step, signal),
     stepState: new WeakMap(),
   };
+  return scope;
 }
 
 function evaluateEnvMapping(

@@ -3,7 +3,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { Backend } from "./backend.js";
 import { createHostBackend } from "./backends/host.js";
-import type { JobOutcome, JobRequest } from "./job-request.js";
+import type { JobOutcome, JobRequest, RunJobOptions } from "./job-request.js";
 import { RecordingSink } from "./recording-sink.js";
 import { runJob } from "./run-job.js";
 
@@ -16,6 +16,8 @@ export interface TestJobOptions {
   signal?: AbortSignal;
   sink?: RecordingSink;
   backend?: (workdirParent: string) => Backend;
+  seedWorkspace?: string;
+  actions?: RunJobOptions["actions"];
 }
 
 export interface TestJobResult {
@@ -64,6 +66,8 @@ export async function runTestJob(payload: string, options: TestJobOptions = {}):
       signal: options.signal ?? new AbortController().signal,
       runnerName: "test-runner",
       ...(options.env ? { env: options.env } : {}),
+      ...(options.seedWorkspace ? { seedWorkspace: options.seedWorkspace } : {}),
+      ...(options.actions ? { actions: options.actions } : {}),
     });
     const leftovers = (await readdir(parent)).filter((n) => !n.startsWith("."));
     return { outcome, sink, leftovers };

@@ -8,6 +8,7 @@ const SHELLS: Record<string, ShellCommand> = {
   bash: { template: ["bash", "--noprofile", "--norc", "-eo", "pipefail", "{0}"], extension: ".sh" },
   sh: { template: ["sh", "-e", "{0}"], extension: ".sh" },
   python: { template: ["python", "{0}"], extension: ".py" },
+  node: { template: ["node", "{0}"], extension: ".js" },
   pwsh: { template: ["pwsh", "-command", ". '{0}'"], extension: ".ps1" },
   powershell: { template: ["pwsh", "-command", ". '{0}'"], extension: ".ps1" },
 };
@@ -23,7 +24,7 @@ export function resolveShell(shell: string | undefined, hasBash: boolean): Shell
     return hasBash ? { template: ["bash", "-e", "{0}"], extension: ".sh" } : (SHELLS.sh as ShellCommand);
   }
   const known = SHELLS[name];
-  if (known) return known;
+  if (known) return { ...known, template: [...known.template] };
   const template = name.split(/\s+/);
   if (!template.some((part) => part.includes("{0}"))) template.push("{0}");
   return { template, extension: "" };

@@ -9,14 +9,23 @@ import {
   toText,
   type Workflow,
 } from "../workflow/index.js";
+import { actionEnvironment } from "./actions/node-action.js";
 import type { JobEnvironment } from "./backend.js";
 import { DEFAULT_PATH } from "./backends/host.js";
+import { CompositeFrame } from "./composite-frame.js";
 import { githubEnvironment } from "./github-env.js";
 import type { JobLog } from "./job-log.js";
 import type { JobState, StepFrame } from "./job-state.js";
 import { createStepFiles, readStepFiles, type StepFiles } from "./step-files.js";
 import { StepOutput } from "./step-output.js";
-import type { PostStep, StepContext, StepOutcome, StepServices } from "./steps/step-runner.js";
+import type {
+  CompositeRequest,
+  CompositeResult,
+  PostStep,
+  StepContext,
+  StepOutcome,
+  StepServices,
+} from "./steps/step-runner.js";
 
 /** A post phase waiting for the end of the job, with what it needs to run then. */
 export interface ScheduledPost {
@@ -45,7 +54,10 @@ export interface JobScope {
   cancelTimeoutMs: number;
   /** Post phases in the order their steps ran; run in reverse at job end. */
   posts: ScheduledPost[];
-  services: StepServices;
+  /** Job-wide services; `runComposite` is added per phase. */
+  services: Omit<StepServices, "runComposite">;
+  /** Runs one step of a composite frame (step-executor's executeStep, injected to avoid a cycle). */
+  executeNested(frame: StepFrame, step: Step, signal: AbortSignal): Promise<unknown>;
   /** `GITHUB_STATE` / `save-state` values of a step, kept across its pre, main and post phases. */
   stepState: WeakMap<Step, Record<string, string>>;
 }
@@ -141,7 +153,10 @@ export async function runPhase(
       addPost: (post) => {
         scope.posts.push({ post, step, frame, stepEnv: phase.stepEnv, stepName: phase.name });
       },
-      services: scope.services,
+      services: {
+        ...scope.services,
+        runComposite: (request) => runComposite(scope, frame, phase, request),
+      },
     });
   } catch (err) {
     output?.flush();
@@ -163,6 +178,30 @@ export async function runPhase(
   return { outcome, outputs };
 }
 
+async function runComposite(
+  scope: JobScope,
+  frame: StepFrame,
+  phase: PhaseOptions,
+  request: CompositeRequest,
+): Promise<CompositeResult> {
+  const { action } = request;
+  const child = new CompositeFrame({
+    job: scope.state,
+    outerEnv: { ...frame.outerEnv, ...phase.stepEnv },
+    actionEnv: actionEnvironment(action),
+    inputs: request.inputs,
+    github: {
+      ...scope.state.base.github,
+      action_path: action.visibleDir,
+      action_repository: action.repository,
+      action_ref: action.ref,
+    },
+  });
+  // Fresh step objects per use: a step's state must not carry over to the next use of the action.
+  for (const step of request.steps) await scope.executeNested(child, { ...step }, phase.signal);
+  return { failed: child.failed, contexts: child.contexts(), evaluate: child.evaluateOptions() };
+}
+
 function processEnv(
   scope: JobScope,
   frame: StepFrame,
@@ -178,6 +217,7 @@ function processEnv(
     ...scope.runnerEnv,
     ...user,
     ...githubEnvironment(scope.state.base, environment, files.visible, { action: step.id ?? `__run_${step.index}` }),
+    ...frame.actionEnv,
   };
   for (const [k, v] of Object.entries(state)) env[`STATE_${k}`] = v;
   const basePath = user.PATH ?? scope.runnerEnv.PATH ?? environment.baseEnv.PATH ?? DEFAULT_PATH;

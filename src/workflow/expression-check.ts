@@ -6,7 +6,10 @@ import type { YamlSource } from "./yaml-source.js";
 function isConditionPath(path: readonly (string | number)[]): boolean {
   return (
     (path.length === 3 && path[0] === "jobs" && path[2] === "if") ||
-    (path.length === 5 && path[0] === "jobs" && path[2] === "steps" && path[4] === "if")
+    (path.length === 5 && path[0] === "jobs" && path[2] === "steps" && path[4] === "if") ||
+    // action.yml: composite steps and the pre/post conditions.
+    (path.length === 4 && path[0] === "runs" && path[1] === "steps" && path[3] === "if") ||
+    (path.length === 2 && path[0] === "runs" && (path[1] === "pre-if" || path[1] === "post-if"))
   );
 }
 

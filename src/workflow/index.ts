@@ -1,3 +1,11 @@
+export {
+  type ActionInput,
+  type ActionManifest,
+  type ActionOutput,
+  type ActionParseResult,
+  type ActionRuns,
+  parseActionManifest,
+} from "./action-manifest.js";
 export { type DispatchInputs, resolveDispatchInputs } from "./dispatch-inputs.js";
 export {
   CONTEXT_NAMES,

@@ -5,7 +5,7 @@ import { checkNeedsGraph } from "./needs-graph.js";
 import { normaliseOn, normaliseRunsOn } from "./normalise.js";
 import { YamlSource } from "./yaml-source.js";
 
-type Path = (string | number)[];
+export type Path = (string | number)[];
 export type Report = (
   code: string,
   severity: Diagnostic["severity"],
@@ -90,7 +90,8 @@ function runDefaults(v: unknown): RunDefaults {
   return out;
 }
 
-function buildStep(raw: unknown, index: number, path: Path, source: YamlSource, report: Report): Step {
+/** One entry of a `steps:` list (a job's or a composite action's) with its diagnostics. */
+export function buildStep(raw: unknown, index: number, path: Path, source: YamlSource, report: Report): Step {
   const pos = source.positionOf(path);
   const s = record(raw);
   if (!isRecord(raw))

@@ -14,6 +14,19 @@ function firstLine(text: string): string {
   );
 }
 
+async function hasCommand(ctx: StepContext, name: string): Promise<boolean> {
+  const code = await ctx.environment
+    .exec(["sh", "-c", `command -v ${name}`], {
+      cwd: ctx.environment.workspace,
+      env: ctx.env,
+      signal: ctx.signal,
+      onStdout: () => {},
+      onStderr: () => {},
+    })
+    .catch(() => 1);
+  return code === 0;
+}
+
 /** `run:` steps: the script goes to a file in the temp dir and runs with the step's shell. */
 export const runStep: StepRunner = {
   kind: "run",
@@ -24,6 +37,10 @@ export const runStep: StepRunner = {
       ctx.step.shell !== undefined ? interpolate(ctx.step.shell, ctx.contexts, ctx.evaluate) : ctx.defaultShell;
     const hasShell = shellName !== undefined && shellName.trim() !== "";
     const shell = resolveShell(shellName, hasShell || (await ctx.hasBash()));
+    // Debian-like hosts often have only python3; GitHub's template says `python`.
+    if (shell.template[0] === "python" && !(await hasCommand(ctx, "python"))) {
+      shell.template = ["python3", ...shell.template.slice(1)];
+    }
     const file = `${randomUUID()}${shell.extension}`;
     await writeFile(join(ctx.environment.hostTemp, file), script, { mode: 0o644 });
     ctx.log.line(`Run ${firstLine(script)}`);

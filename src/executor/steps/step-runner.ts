@@ -1,4 +1,5 @@
 import type { EvaluateOptions, ExpressionContexts, Step } from "../../workflow/index.js";
+import type { ActionResolver, LoadedAction } from "../actions/action-resolver.js";
 import type { JobEnvironment } from "../backend.js";
 import type { JobLog } from "../job-log.js";
 import type { StepOutput } from "../step-output.js";
@@ -55,6 +56,24 @@ export interface StepServices {
   backendName: string;
   /** Whether the backend runs steps in containers (docker:// steps, Docker actions, job containers). */
   containers: boolean;
+  /** Loads the action of a `uses:` (local from the workspace, remote through the host's cache). */
+  actions: ActionResolver;
+  /** Runs a composite action's steps in a frame of their own, under the step's signal. */
+  runComposite(request: CompositeRequest): Promise<CompositeResult>;
+}
+
+export interface CompositeRequest {
+  steps: Step[];
+  inputs: Record<string, string>;
+  action: LoadedAction;
+}
+
+export interface CompositeResult {
+  /** A step of the composite failed (without continue-on-error). */
+  failed: boolean;
+  /** The composite's contexts after its steps, for its `outputs`. */
+  contexts: ExpressionContexts;
+  evaluate: EvaluateOptions;
 }
 
 /** The raw result of a step's main phase; cancellation and timeouts are decided by the executor. */
