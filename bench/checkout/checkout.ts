@@ -42,6 +42,7 @@ function median(xs: number[]): number {
 }
 
 async function main() {
+  const loadBefore = loadavg()[0] ?? 0;
   const work = await mkdtemp(join(tmpdir(), "bench-checkout-"));
   let server: GitServer | undefined;
   try {
@@ -128,10 +129,8 @@ async function main() {
       return;
     }
     const git_ = (await exec("git", ["--version"])).stdout.trim();
-    const load = loadavg()
-      .map((x) => x.toFixed(2))
-      .join(" ");
-    console.log(`${git_}, node ${process.version}, ${cpus().length} cores, load average ${load}, ${runs} runs each`);
+    const load = `1-min load average ${loadBefore.toFixed(2)} before, ${(loadavg()[0] ?? 0).toFixed(2)} after`;
+    console.log(`${git_}, node ${process.version}, ${cpus().length} cores, ${load}, ${runs} runs each`);
     console.log(
       `repository: ${made.commits} commits, ${made.files} files, ${(packKiB / 1024).toFixed(1)} MiB packed history, tip ${(made.tipBytes / 1048576).toFixed(1)} MiB`,
     );
