@@ -142,7 +142,14 @@ export function createCoordinator(options: CoordinatorOptions): Coordinator {
     router.service(RunnerService, runnerService, { interceptors: [refuseWhenClosed] });
     router.service(PingService, createPingService());
   };
-  const adapter = connectNodeAdapter({ routes, requestPathPrefix: API_PREFIX, shutdownSignal: shutdown.signal });
+  // No response compression: runners reach the embedded coordinator over loopback or a LAN, where gzip
+  // costs more time than it saves (it was a tenth of the pickup path). Clients still send Accept-Encoding.
+  const adapter = connectNodeAdapter({
+    routes,
+    requestPathPrefix: API_PREFIX,
+    shutdownSignal: shutdown.signal,
+    acceptCompression: [],
+  });
   const handler: RouteHandler = (req, res) => {
     const path = (req.url ?? "").split("?", 1)[0] ?? "";
     if (!SERVICE_PATHS.some((p) => path.startsWith(p))) return false;

@@ -6,7 +6,7 @@ import { join } from "node:path";
 import { after, before, test } from "node:test";
 import { promisify } from "node:util";
 import { isPoolError } from "../lib/index.js";
-import { bareRepoPath, createBareRepo, importWorkingTree } from "./git-repos.js";
+import { bareRepoPath, changedPaths, createBareRepo, importWorkingTree } from "./git-repos.js";
 
 const exec = promisify(execFile);
 const signal = new AbortController().signal;
@@ -76,4 +76,23 @@ test("importing a repository without commits leaves an empty served repository",
   await git(dir, "init", "-q", "-b", "main", src);
   const { path } = await importWorkingTree(src, join(dir, "repos"), "acme", "empty", signal);
   assert.equal(await git(path, "for-each-ref"), "");
+});
+
+test("lists the paths a push changed, every path for a new branch and none for a deletion", async () => {
+  const src = join(dir, "paths");
+  await git(dir, "init", "-q", "-b", "main", src);
+  await writeFile(join(src, "a.txt"), "a\n");
+  await writeFile(join(src, "b.txt"), "b\n");
+  await git(src, "add", ".");
+  await git(src, "commit", "-q", "-m", "one");
+  const one = await git(src, "rev-parse", "HEAD");
+  await writeFile(join(src, "b.txt"), "b2\n");
+  await writeFile(join(src, "dir with space.txt"), "c\n");
+  await git(src, "add", ".");
+  await git(src, "commit", "-q", "-m", "two");
+  const two = await git(src, "rev-parse", "HEAD");
+  const zero = "0".repeat(40);
+  assert.deepEqual(await changedPaths(src, one, two, signal), ["b.txt", "dir with space.txt"]);
+  assert.deepEqual(await changedPaths(src, zero, one, signal), ["a.txt", "b.txt"]);
+  assert.deepEqual(await changedPaths(src, two, zero, signal), []);
 });

@@ -64,6 +64,26 @@ export async function readRefs(repoPath: string, signal: AbortSignal): Promise<M
   return refs;
 }
 
+const ZERO_RE = /^0+$/;
+// The empty tree's id: a new branch is compared against nothing, so every file counts as changed.
+const EMPTY_TREE = "4b825dc642cb6eb9a060e54bf8d69288fbee4904";
+
+/**
+ * Paths changed between two commits of a served repository, for `on.push.paths` filters. A created
+ * ref (`before` all zeros) lists every file of `after`; a deleted ref (`after` all zeros) lists none.
+ */
+export async function changedPaths(
+  repoPath: string,
+  before: string,
+  after: string,
+  signal: AbortSignal,
+): Promise<string[]> {
+  if (ZERO_RE.test(after)) return [];
+  const base = ZERO_RE.test(before) ? EMPTY_TREE : before;
+  const out = await runGitTool(["diff", "--no-renames", "--name-only", "-z", base, after, "--"], repoPath, signal);
+  return out.split("\0").filter((p) => p !== "");
+}
+
 async function isDir(path: string): Promise<boolean> {
   return stat(path).then(
     (s) => s.isDirectory(),

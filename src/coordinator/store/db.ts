@@ -25,6 +25,23 @@ export interface Store {
   close(): void;
 }
 
+/**
+ * The stores prepare their SQL at each call, which reads well; compiling a statement costs more than
+ * running it, so prepared statements are kept per SQL text for the life of the connection.
+ */
+function cacheStatements(db: Database.Database): void {
+  const prepare = db.prepare.bind(db);
+  const cache = new Map<string, Database.Statement>();
+  db.prepare = ((sql: string) => {
+    let stmt = cache.get(sql);
+    if (!stmt) {
+      stmt = prepare(sql);
+      cache.set(sql, stmt);
+    }
+    return stmt;
+  }) as typeof db.prepare;
+}
+
 export function openStore(path: string): Store {
   let db: Database.Database;
   try {
@@ -34,6 +51,7 @@ export function openStore(path: string): Store {
       cause: err,
     });
   }
+  cacheStatements(db);
   db.pragma("journal_mode = WAL");
   db.pragma("synchronous = NORMAL");
   db.pragma("foreign_keys = ON");
