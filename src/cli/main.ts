@@ -10,8 +10,10 @@ usage:
                      [--input K=V]... [--secret K=V]... [--var K=V]... [--config FILE] [--json]
   runnerpool runner  register --instance URL --token TOKEN [--name N] [--labels a,b] [--file .runner]
   runnerpool runner  start [--file .runner] [--capacity N] [--backend host|sandbox]
+  runnerpool pool    status | add ROLE | drain INSTANCE|ROLE | rotate-token [--cycle]
+                     | decommission RUNNER | coverage REPO_DIR   [--config FILE]
   runnerpool migrate audit|rewrite DIR ...
-  runnerpool config  validate [FILE] | example
+  runnerpool config  validate [FILE] | example | import-act-runner CONFIG_YAML [.runner]
   runnerpool version
 `;
 
@@ -38,6 +40,8 @@ export async function main(argv: string[], io: Io = defaultIo()): Promise<number
         return await (await import("./commands/runner.js")).runnerCommand(rest, io);
       case "config":
         return await (await import("./commands/config.js")).configCommand(rest, io);
+      case "pool":
+        return await (await import("./commands/pool.js")).poolCommand(rest, io);
       case "migrate":
         return await (await import("./commands/migrate.js")).migrateCommand(rest, io);
       case "version":

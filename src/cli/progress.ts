@@ -104,4 +104,23 @@ export class Progress {
     if (this.emit("note", { text })) return;
     this.options.write(`${text}\n`);
   }
+
+  /** A closing table: one line per job with result, role, runner and wall time. */
+  table(
+    rows: { name: string; result: string; role: string | null; runner: string | null; seconds: number | null }[],
+  ): void {
+    if (this.emit("summary", { jobs: rows }) || rows.length === 0) return;
+    const width = Math.max(4, ...rows.map((r) => r.name.length));
+    this.note(`${"job".padEnd(width)}  result     role        runner        time`);
+    for (const r of rows) {
+      const sym = SYMBOL[r.result] ?? "?";
+      const result = `${sym} ${r.result}`.padEnd(10);
+      const colored =
+        r.result === "success" ? this.paint(32, result) : r.result === "skipped" ? result : this.paint(31, result);
+      const time = r.seconds === null ? "-" : `${r.seconds.toFixed(1)}s`;
+      this.note(
+        `${r.name.padEnd(width)}  ${colored} ${(r.role ?? "-").padEnd(11)} ${(r.runner ?? "-").padEnd(13)} ${time}`,
+      );
+    }
+  }
 }

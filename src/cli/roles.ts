@@ -1,13 +1,28 @@
+import { resolve } from "node:path";
 import type { PoolConfig } from "../config/index.js";
-import type { LocalRole } from "../pool/index.js";
+import type { PoolRole } from "../pool/index.js";
 
-/** Config roles -> pool roles, with `auto` settled by whether bubblewrap works here. */
-export function resolveRoles(config: PoolConfig, sandboxAvailable: boolean): LocalRole[] {
+/**
+ * Config roles -> pool roles: `auto` settled by whether bubblewrap works here, limits in the
+ * units cgroups take, and secrets_dir resolved against `baseDir` (the config file's directory).
+ */
+export function resolveRoles(config: PoolConfig, sandboxAvailable: boolean, baseDir = process.cwd()): PoolRole[] {
   return config.role.map((r) => ({
     name: r.name,
     labels: r.labels,
     backend: r.backend === "auto" ? (sandboxAvailable ? "sandbox" : "host") : r.backend,
     capacity: r.capacity,
     env: r.env,
+    ...(r.image === undefined ? {} : { image: r.image }),
+    instances: r.instances,
+    idleTimeoutMs: r.idle_timeout,
+    limits: {
+      ...(r.limits.cpu === undefined ? {} : { cpus: r.limits.cpu }),
+      ...(r.limits.memory === undefined ? {} : { memoryBytes: r.limits.memory }),
+      ...(r.limits.pids === undefined ? {} : { pids: r.limits.pids }),
+    },
+    privileged: r.privileged,
+    allowedRefs: r.allowed_refs,
+    ...(r.secrets_dir === undefined ? {} : { secretsDir: resolve(baseDir, r.secrets_dir) }),
   }));
 }

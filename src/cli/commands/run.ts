@@ -1,6 +1,6 @@
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { isAbsolute, join, relative, resolve } from "node:path";
+import { dirname, isAbsolute, join, relative, resolve } from "node:path";
 import { defaultConfig, loadConfig, type PoolConfig } from "../../config/index.js";
 import { type Coordinator, createCoordinator, type JobView, startCoordinatorServer } from "../../coordinator/index.js";
 import { isSandboxAvailable } from "../../executor/index.js";
@@ -110,7 +110,7 @@ export async function runCommand(argv: string[], io: Io): Promise<number> {
       ? join(repoArg, "runnerpool.toml")
       : undefined;
   const config: PoolConfig = configFile ? loadConfig(configFile) : defaultConfig(sandbox);
-  const roles = resolveRoles(config, sandbox);
+  const roles = resolveRoles(config, sandbox, configFile ? dirname(configFile) : io.cwd);
   const controller = new AbortController();
   const onSignal = () => controller.abort();
   process.once("SIGINT", onSignal);
@@ -276,6 +276,17 @@ export async function runCommand(argv: string[], io: Io): Promise<number> {
     summary.runs.length > 0 &&
     summary.runs.every((r) => !r.error && r.jobs.every((j) => j.result === "success" || j.result === "skipped"));
   for (const r of summary.runs) if (r.error) progress.note(r.error);
+  progress.table(
+    summary.runs.flatMap((r) =>
+      r.jobs.map((j) => ({
+        name: j.name,
+        result: j.result,
+        role: j.role,
+        runner: j.runner,
+        seconds: j.startedAt && j.stoppedAt ? (Date.parse(j.stoppedAt) - Date.parse(j.startedAt)) / 1000 : null,
+      })),
+    ),
+  );
   const failed = summary.runs.flatMap((r) => r.jobs.filter((j) => j.result !== "success" && j.result !== "skipped"));
   progress.note(
     `${summary.ok ? "ok" : "FAILED"}: ${summary.runs.reduce((n, r) => n + r.jobs.length, 0)} jobs, ${failed.length} not successful; logs in ${logDir}`,

@@ -1,11 +1,15 @@
-import { mkdirSync, readFileSync } from "node:fs";
-import { join, resolve } from "node:path";
-import { defaultConfig, loadConfig, type PoolConfig } from "../../config/index.js";
-import { createCoordinator, startCoordinatorServer } from "../../coordinator/index.js";
+import { randomBytes } from "node:crypto";
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { createServer } from "node:http";
+import type { AddressInfo } from "node:net";
+import { dirname, join, resolve } from "node:path";
+import { defaultConfig, formatProblem, loadConfig, type PoolConfig, validateConfigText } from "../../config/index.js";
+import { canMatchLabels, createCoordinator, startCoordinatorServer } from "../../coordinator/index.js";
 import { isSandboxAvailable } from "../../executor/index.js";
 import { createLogger, PoolError } from "../../lib/index.js";
-import { startLocalPool } from "../../pool/index.js";
+import { type AdminOperations, createAdminHandler, Supervisor } from "../../pool/index.js";
 import { type Io, parseCommandArgs } from "../args.js";
+import { deleteForgeRunner } from "../forge-admin.js";
 import { Progress } from "../progress.js";
 import { resolveRoles } from "../roles.js";
 import { VERSION } from "../version.js";
@@ -19,15 +23,18 @@ function parseListen(listen: string): { host: string; port: number } {
   return { host: m[1] || "127.0.0.1", port: Number(m[2]) };
 }
 
+function readSecretFile(file: string, key: string): string {
+  try {
+    return readFileSync(file, "utf8").trim();
+  } catch (err) {
+    throw new PoolError("CONFIG_INVALID", `${key} "${file}": ${(err as Error).message}`);
+  }
+}
+
 function readToken(config: PoolConfig, cwd: string): string {
   if (config.forge.registration_token) return config.forge.registration_token;
   if (config.forge.registration_token_file) {
-    const file = resolve(cwd, config.forge.registration_token_file);
-    try {
-      return readFileSync(file, "utf8").trim();
-    } catch (err) {
-      throw new PoolError("CONFIG_INVALID", `forge.registration_token_file "${file}": ${(err as Error).message}`);
-    }
+    return readSecretFile(resolve(cwd, config.forge.registration_token_file), "forge.registration_token_file");
   }
   throw new PoolError(
     "CONFIG_INVALID",
@@ -35,7 +42,16 @@ function readToken(config: PoolConfig, cwd: string): string {
   );
 }
 
-/** Starts the pool; with no [forge] url also the embedded coordinator. Runs until SIGINT/SIGTERM. */
+/** The admin token `pool` commands present; created once, mode 0600, kept across restarts. */
+function adminToken(stateDir: string): string {
+  const file = join(stateDir, "admin-token");
+  if (existsSync(file)) return readFileSync(file, "utf8").trim();
+  const token = randomBytes(32).toString("hex");
+  writeFileSync(file, `${token}\n`, { mode: 0o600 });
+  return token;
+}
+
+/** Starts the pool; with no [forge] url also the embedded coordinator. Runs until SIGINT/SIGTERM; SIGHUP reloads the config. */
 export async function upCommand(argv: string[], io: Io): Promise<number> {
   const { values } = parseCommandArgs(
     argv,
@@ -48,8 +64,10 @@ export async function upCommand(argv: string[], io: Io): Promise<number> {
     USAGE,
   );
   const sandbox = await isSandboxAvailable();
-  const config = values.config ? loadConfig(resolve(io.cwd, values.config)) : defaultConfig(sandbox);
-  const stateDir = resolve(io.cwd, config.runner.state_dir);
+  const configFile = values.config ? resolve(io.cwd, values.config) : undefined;
+  const config = configFile ? loadConfig(configFile) : defaultConfig(sandbox);
+  const baseDir = configFile ? dirname(configFile) : io.cwd;
+  const stateDir = stateDirReady(resolve(io.cwd, config.runner.state_dir));
   const logger = createLogger();
   const controller = new AbortController();
   const stopped = new Promise<void>((res) => {
@@ -71,42 +89,180 @@ export async function upCommand(argv: string[], io: Io): Promise<number> {
   let forgeUrl: string;
   let token: string;
   let coordinator: ReturnType<typeof createCoordinator> | undefined;
-  let server: Awaited<ReturnType<typeof startCoordinatorServer>> | undefined;
   if (config.forge.url) {
     forgeUrl = config.forge.url;
     token = readToken(config, io.cwd);
   } else {
-    const { host, port } = parseListen(values.listen ?? "127.0.0.1:3930");
-    mkdirSync(stateDir, { recursive: true, mode: 0o700 });
     coordinator = createCoordinator({ dbPath: join(stateDir, "coordinator.db"), unmatchedTimeoutMs: 60_000, logger });
-    server = await startCoordinatorServer(coordinator, { host, port, signal: controller.signal });
-    forgeUrl = server.url;
+    forgeUrl = "";
     token = coordinator.registrationToken();
   }
-  const pool = await startLocalPool({
+  const adminFile = config.forge.admin_token_file ? resolve(io.cwd, config.forge.admin_token_file) : undefined;
+  const embedded = coordinator;
+  const lifetime = new AbortController();
+
+  // The supervisor needs the forge URL, the admin API needs the supervisor: the server starts first.
+  let supervisor: Supervisor | undefined;
+  const ops: AdminOperations = {
+    status: () => ({
+      forge: forgeUrl,
+      embedded: embedded !== undefined,
+      roles: supervisor?.status() ?? [],
+      ...(embedded ? { queue: embedded.queueByLabels() } : {}),
+    }),
+    add: (role) => {
+      supervisor?.add(role);
+      return { added: role };
+    },
+    drain: async (target) => ({ drained: (await supervisor?.drain(target)) ?? [] }),
+    rotateToken: async ({ cycle }) => {
+      if (embedded) token = embedded.createRegistrationToken();
+      else token = readToken(config, io.cwd);
+      const cycled: string[] = [];
+      if (cycle && supervisor) {
+        for (const role of supervisor.status()) {
+          for (const i of role.instances) {
+            cycled.push(...(await supervisor.drain(i.name)));
+            supervisor.add(role.name);
+          }
+        }
+      }
+      return { rotated: true, source: embedded ? "embedded coordinator" : "forge.registration_token_file", cycled };
+    },
+    decommission: async (runner) => {
+      const ours = supervisor
+        ?.status()
+        .flatMap((r) => r.instances)
+        .find((i) => i.name === runner);
+      if (ours) await supervisor?.drain(ours.name);
+      if (embedded) {
+        const found = embedded.listRunners().find((r) => r.name === runner || String(r.id) === runner);
+        if (!found)
+          throw new PoolError("NOT_FOUND", `no runner "${runner}" on the coordinator: see \`runnerpool pool status\``);
+        embedded.deleteRunner(found.id);
+        return { decommissioned: found.name, id: found.id };
+      }
+      if (!adminFile) {
+        throw new PoolError(
+          "CONFIG_INVALID",
+          `cannot remove "${runner}" from ${forgeUrl}: set forge.admin_token_file to a Gitea admin token, or delete it in the forge's admin UI`,
+        );
+      }
+      const id = await deleteForgeRunner(
+        forgeUrl,
+        readSecretFile(adminFile, "forge.admin_token_file"),
+        runner,
+        controller.signal,
+      );
+      return { decommissioned: runner, id };
+    },
+  };
+  const handler = createAdminHandler(ops, adminToken(stateDir), logger);
+  let adminUrl: string;
+  let closeServer: () => Promise<void>;
+  if (coordinator) {
+    const { host, port } = parseListen(values.listen ?? "127.0.0.1:3930");
+    // Closed only after the drain, so running jobs can still report.
+    const server = await startCoordinatorServer(coordinator, { host, port, handlers: [handler] });
+    forgeUrl = server.url;
+    const p = new URL(server.url).port;
+    adminUrl = `http://127.0.0.1:${p}`;
+    closeServer = () => server.close();
+  } else {
+    const server = createServer((req, res) => {
+      if (!handler(req, res)) res.writeHead(404).end();
+    });
+    await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
+    adminUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    closeServer = () =>
+      new Promise<void>((r) => {
+        server.close(() => r());
+        server.closeAllConnections();
+      });
+  }
+  writeFileSync(join(stateDir, "admin.json"), `${JSON.stringify({ url: adminUrl, pid: process.pid })}\n`, {
+    mode: 0o600,
+  });
+
+  supervisor = new Supervisor({
     forgeUrl,
-    registrationToken: token,
-    roles: resolveRoles(config, sandbox),
+    registrationToken: () => token,
+    roles: resolveRoles(config, sandbox, baseDir),
     stateDir: join(stateDir, "runners"),
     workdirParent: resolve(io.cwd, config.runner.workdir_parent),
     version: VERSION,
     fetchWaitMs: config.forge.url ? 0 : config.runner.fetch_wait,
     fetchIntervalMs: config.runner.fetch_interval,
+    queued: embedded
+      ? (labels) =>
+          embedded
+            .queueByLabels()
+            .filter((g) => canMatchLabels(g.runsOn, labels))
+            .reduce((n, g) => n + g.jobIds.length, 0)
+      : undefined,
+    unregister: embedded
+      ? (reg) => {
+          embedded.deleteRunner(reg.id);
+        }
+      : adminFile
+        ? async (reg) => {
+            await deleteForgeRunner(
+              forgeUrl,
+              readSecretFile(adminFile, "forge.admin_token_file"),
+              String(reg.id),
+              controller.signal,
+            );
+          }
+        : undefined,
     logger,
-    signal: controller.signal,
+    // Aborted only when stopping after the drain: SIGINT/SIGTERM let running jobs finish.
+    signal: lifetime.signal,
   });
+  const pool = supervisor;
+  await pool.start();
+
+  // A running pool keeps its last good config: a bad edit is reported and ignored.
+  const reload = () => {
+    if (!configFile) return;
+    let text: string;
+    try {
+      text = readFileSync(configFile, "utf8");
+    } catch (err) {
+      progress.note(
+        `config reload: cannot read "${configFile}": ${(err as Error).message}; keeping the running config`,
+      );
+      return;
+    }
+    const { config: next, problems } = validateConfigText(text, configFile);
+    if (!next) {
+      progress.note(`config reload: ${problems.length} problem(s); keeping the running config`);
+      for (const p of problems) progress.note(`  ${formatProblem(p)}`);
+      return;
+    }
+    pool.update(resolveRoles(next, sandbox, baseDir));
+    progress.note(`config reloaded: roles ${next.role.map((r) => r.name).join(", ")}`);
+  };
+  process.on("SIGHUP", reload);
+
   const unwatch = coordinator ? watchCoordinator(coordinator, progress, (n) => pool.roleOfRunner(n)) : () => undefined;
   progress.ready({
     version: VERSION,
     forge: forgeUrl,
     embedded: coordinator !== undefined,
-    roles: pool.instances.map((i) => ({ role: i.role, runner: i.name, labels: i.labels })),
+    roles: pool.status().flatMap((r) => r.instances.map((i) => ({ role: r.name, runner: i.name, labels: r.labels }))),
   });
   await stopped;
   progress.note("stopping: draining runners (running jobs finish first)");
+  process.off("SIGHUP", reload);
   unwatch();
-  await pool.drain();
-  await server?.close();
+  await pool.drainAll();
+  lifetime.abort();
+  await closeServer();
   coordinator?.close();
   return 0;
+}
+
+function stateDirReady(dir: string): string {
+  mkdirSync(dir, { recursive: true, mode: 0o700 });
+  return dir;
 }
