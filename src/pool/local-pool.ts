@@ -1,17 +1,14 @@
 import { existsSync, mkdirSync } from "node:fs";
 import { join } from "node:path";
-import { type Backend, createHostBackend, createSandboxBackend, runJob } from "../executor/index.js";
-import { type Logger, PoolError, silentLogger } from "../lib/index.js";
+import { runJob } from "../executor/index.js";
+import { type Logger, silentLogger } from "../lib/index.js";
 import { createForgeClient } from "../protocol/index.js";
 import { loadRegistration, type Registration, type RunnerHandle, register, startRunner } from "../runner/index.js";
+import type { PoolRole } from "./role.js";
+import { createRoleBackend } from "./role-backend.js";
 
-export interface LocalRole {
-  name: string;
-  labels: string[];
-  backend: "host" | "sandbox" | "docker" | "podman";
-  capacity: number;
-  env: Record<string, string>;
-}
+/** A role as the one-instance-per-role pool of `runnerpool run` uses it. */
+export type LocalRole = PoolRole;
 
 export interface LocalPoolOptions {
   forgeUrl: string;
@@ -44,21 +41,6 @@ export interface LocalPool {
   stop(): Promise<void>;
 }
 
-function backendFor(role: LocalRole, workdirParent: string): Backend {
-  const parent = join(workdirParent, role.name);
-  switch (role.backend) {
-    case "host":
-      return createHostBackend({ workdirParent: parent });
-    case "sandbox":
-      return createSandboxBackend({ workdirParent: parent });
-    default:
-      throw new PoolError(
-        "BACKEND_UNAVAILABLE",
-        `role "${role.name}": backend "${role.backend}" is not available in this build yet; use "host" or "sandbox"`,
-      );
-  }
-}
-
 /** One instance per role in this process, registered against the forge (issue D adds min/max and providers). */
 export async function startLocalPool(options: LocalPoolOptions): Promise<LocalPool> {
   const logger = options.logger ?? silentLogger;
@@ -88,12 +70,13 @@ export async function startLocalPool(options: LocalPoolOptions): Promise<LocalPo
       registration,
       labels,
       capacity: role.capacity,
-      backend: backendFor(role, options.workdirParent),
+      backend: createRoleBackend(role, options.workdirParent),
       runJob,
       version: options.version,
       fetchWaitMs: options.fetchWaitMs,
       fetchIntervalMs: options.fetchIntervalMs,
       env: role.env,
+      policy: { role: role.name, privileged: role.privileged === true, allowedRefs: role.allowedRefs ?? [] },
       logger: logger.child({ runner: name }),
       signal: options.signal,
     });

@@ -1,0 +1,27 @@
+import type { ResourceLimits } from "../lib/index.js";
+
+/** One role of the pool as the supervisor runs it: config settled (durations in ms, `auto` resolved). */
+export interface PoolRole {
+  name: string;
+  labels: string[];
+  backend: "host" | "sandbox" | "docker" | "podman";
+  capacity: number;
+  env: Record<string, string>;
+  /** Container image of jobs (docker, podman). */
+  image?: string;
+  /** Idle instances kept warm, and instances at most. Default { min: 1, max: 1 }. */
+  instances?: { min: number; max: number };
+  /** An idle instance above `min` is drained and unregistered after this long. Default 10 min. */
+  idleTimeoutMs?: number;
+  limits?: ResourceLimits;
+  privileged?: boolean;
+  allowedRefs?: string[];
+  /** Absolute path; mounted read-only into this role's jobs only. */
+  secretsDir?: string;
+}
+
+export const DEFAULT_IDLE_TIMEOUT_MS = 10 * 60_000;
+
+export function instanceBounds(role: PoolRole): { min: number; max: number } {
+  return role.instances ?? { min: 1, max: 1 };
+}
