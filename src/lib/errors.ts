@@ -18,6 +18,8 @@ export type ErrorCode =
   | "POLICY_REFUSED"
   | "NOT_FOUND"
   | "INVALID_ARGUMENT"
+  | "ALREADY_EXISTS"
+  | "LIMIT_EXCEEDED"
   | "INTERNAL";
 
 export interface PoolErrorOptions {
