@@ -282,6 +282,7 @@ export class Supervisor {
   reconcile(): void {
     if (this.stopped) return;
     const now = Date.now();
+    for (const i of this.instances.values()) this.refresh(i);
     for (const rs of this.roles.values()) {
       const { min, max } = instanceBounds(rs.role);
       const mine = [...this.instances.values()].filter((i) => i.role.name === rs.role.name);
@@ -395,7 +396,7 @@ export class Supervisor {
       this.move(i, "starting");
       const handle = await this.provider.start({ name: i.name, role: i.role, registration: i.registration }, signal);
       i.handle = handle;
-      const sync = () => this.sync(i);
+      const sync = () => this.sync();
       handle.on("task-started", sync);
       handle.on("task-finished", sync);
       handle.done.then(
@@ -403,7 +404,6 @@ export class Supervisor {
         (err: unknown) => this.ended(i, rs, err),
       );
       if (i.state === "starting") this.move(i, "idle");
-      rs.lastError = undefined;
     } catch (err) {
       this.crashed(i, rs, err);
     }
@@ -432,11 +432,16 @@ export class Supervisor {
     });
   }
 
-  private sync(i: Instance): void {
+  /** Busy or idle from the runner's own count of running tasks. */
+  private refresh(i: Instance): void {
     const running = this.running(i);
     if (i.state === "idle" && running > 0) this.move(i, "busy");
     else if (i.state === "busy" && running === 0) this.move(i, "idle");
-    this.reconcile();
+  }
+
+  private sync(): void {
+    // Task events fire before the runner's slot count settles; look again once it has.
+    setImmediate(() => this.reconcile());
   }
 
   /** Drain, then unregister and forget the registration. */

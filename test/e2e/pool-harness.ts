@@ -1,0 +1,90 @@
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import {
+  type Coordinator,
+  type CoordinatorServer,
+  canMatchLabels,
+  createCoordinator,
+  type RunView,
+  startCoordinatorServer,
+} from "../../src/coordinator/index.js";
+import { type PoolRole, Supervisor, type SupervisorOptions } from "../../src/pool/index.js";
+import { parseWorkflow, planJobs } from "../../src/workflow/index.js";
+
+/** A real coordinator on 127.0.0.1 and a supervisor running the given roles against it. */
+export class PoolHarness {
+  readonly dir = mkdtempSync(join(tmpdir(), "rp-pool-"));
+  readonly lifetime = new AbortController();
+  coordinator!: Coordinator;
+  server!: CoordinatorServer;
+  supervisor!: Supervisor;
+
+  async start(roles: PoolRole[], options: Partial<SupervisorOptions> = {}): Promise<this> {
+    this.coordinator = createCoordinator({ dbPath: join(this.dir, "c.db"), unmatchedTimeoutMs: 5_000 });
+    this.server = await startCoordinatorServer(this.coordinator, { host: "127.0.0.1", port: 0 });
+    const coordinator = this.coordinator;
+    this.supervisor = new Supervisor({
+      forgeUrl: this.server.url,
+      registrationToken: () => coordinator.registrationToken(),
+      roles,
+      stateDir: join(this.dir, "runners"),
+      workdirParent: join(this.dir, "work"),
+      version: "e2e",
+      fetchWaitMs: 5_000,
+      queued: (labels) =>
+        coordinator
+          .queueByLabels()
+          .filter((g) => canMatchLabels(g.runsOn, labels))
+          .reduce((n, g) => n + g.jobIds.length, 0),
+      unregister: (reg) => {
+        coordinator.deleteRunner(reg.id);
+      },
+      tickMs: 100,
+      signal: this.lifetime.signal,
+      ...options,
+    });
+    await this.supervisor.start();
+    return this;
+  }
+
+  /** Plans a workflow text and queues it as a push of `ref`. */
+  submit(source: string, ref = "refs/heads/main", secrets: Record<string, string> = {}): number {
+    const parsed = parseWorkflow(source, "e2e.yml");
+    if (!parsed.workflow) throw new Error(parsed.diagnostics.map((d) => d.message).join("\n"));
+    const plan = planJobs(parsed.workflow, { github: { ref }, vars: {}, inputs: {} });
+    return this.coordinator.createRun({
+      repo: "e2e/repo",
+      workflowFile: "e2e.yml",
+      workflowName: "e2e",
+      event: { name: "push", ref, sha: "a".repeat(40) },
+      jobs: plan.jobs,
+      secrets,
+    }).runId;
+  }
+
+  wait(runId: number, ms = 60_000): Promise<RunView> {
+    return this.coordinator.waitForRun(runId, AbortSignal.timeout(ms));
+  }
+
+  log(jobId: number): string {
+    return this.coordinator.jobLog(jobId).join("\n");
+  }
+
+  async close(): Promise<void> {
+    await this.supervisor?.stop().catch(() => undefined);
+    this.lifetime.abort();
+    await this.server?.close();
+    this.coordinator?.close();
+    rmSync(this.dir, { recursive: true, force: true });
+  }
+}
+
+/** Waits for a condition, polling; fails with `what` when it does not hold within `ms`. */
+export async function until(cond: () => boolean, what: string, ms = 15_000): Promise<void> {
+  const end = Date.now() + ms;
+  while (!cond()) {
+    if (Date.now() > end) throw new Error(`timed out waiting for: ${what}`);
+    await new Promise((r) => setTimeout(r, 25));
+  }
+}
