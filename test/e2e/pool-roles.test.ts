@@ -1,0 +1,145 @@
+import assert from "node:assert/strict";
+import { mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { after, before, describe, test } from "node:test";
+import { isSandboxAvailable } from "../../src/executor/index.js";
+import type { PoolRole } from "../../src/pool/index.js";
+import { PoolHarness } from "./pool-harness.js";
+
+// The issue's "must show": three roles (linux x 4 slots, iso privileged, deploy with secrets) on a
+// real coordinator; jobs land where their labels say, policy and secrets hold, the wave overlaps.
+
+const sandbox = await isSandboxAvailable();
+// A linux job must not be able to read the deploy secrets by path: that takes the sandbox.
+const skip = sandbox ? false : "bubblewrap is missing: the linux and deploy roles need the sandbox backend";
+const SECRET = "deploy-secret-4711";
+
+const WORKFLOW = `on: push
+jobs:
+  build:
+    runs-on: [self-hosted, linux]
+    steps:
+      - run: |
+          env
+          echo "secrets dir: [$RUNNERPOOL_SECRETS_DIR]"
+          cat "$SECRETS_PATH/token" || echo "cannot read the deploy secret"
+        env:
+          SECRETS_PATH: \${{ vars.SECRETS_PATH }}
+  image:
+    runs-on: [self-hosted, iso]
+    steps:
+      - run: echo "building the iso for $GITHUB_REF"
+  deploy:
+    runs-on: [self-hosted, deploy]
+    steps:
+      - run: echo "deploying with $(cat "$RUNNERPOOL_SECRETS_DIR/token")"
+`;
+
+describe("a pool of three roles", { skip }, () => {
+  const h = new PoolHarness();
+  let secrets = "";
+  before(async () => {
+    secrets = join(h.dir, "deploy-secrets");
+    mkdirSync(secrets);
+    writeFileSync(join(secrets, "token"), `${SECRET}\n`, { mode: 0o600 });
+    const roles: PoolRole[] = [
+      { name: "linux", labels: ["self-hosted", "linux"], backend: "sandbox", capacity: 4, env: {} },
+      {
+        name: "iso",
+        labels: ["self-hosted", "iso"],
+        backend: "host",
+        capacity: 1,
+        env: {},
+        privileged: true,
+        allowedRefs: ["refs/heads/main", "refs/tags/distro-v*"],
+      },
+      {
+        name: "deploy",
+        labels: ["self-hosted", "deploy"],
+        backend: "sandbox",
+        capacity: 1,
+        env: {},
+        secretsDir: secrets,
+      },
+    ];
+    await h.start(roles);
+  });
+  after(() => h.close());
+
+  const submit = (ref: string) => {
+    const parsed = h.submit(WORKFLOW.replace("${{ vars.SECRETS_PATH }}", secrets), ref);
+    return h.wait(parsed);
+  };
+  const byName = async (ref: string) => {
+    const run = await submit(ref);
+    return Object.fromEntries(run.jobs.map((j) => [j.name, j]));
+  };
+
+  test("jobs land on the role their labels select; an allowed tag runs on iso", async () => {
+    const jobs = await byName("refs/tags/distro-v1.0");
+    for (const [name, role] of [
+      ["build", "linux"],
+      ["image", "iso"],
+      ["deploy", "deploy"],
+    ] as const) {
+      assert.equal(jobs[name]?.result, "success", `${name}: ${h.log(jobs[name]?.id ?? 0)}`);
+      assert.equal(h.supervisor.roleOfRunner(jobs[name]?.runnerName ?? ""), role, name);
+    }
+    assert.match(h.log(jobs.image?.id ?? 0), /building the iso for refs\/tags\/distro-v1\.0/);
+  });
+
+  test("a branch the iso role does not allow is refused with the reason in the log", async () => {
+    const jobs = await byName("refs/heads/feature/x");
+    assert.equal(jobs.image?.result, "failure");
+    const log = h.log(jobs.image?.id ?? 0);
+    assert.match(log, /privileged role "iso" runs only refs matching/);
+    assert.match(log, /"refs\/heads\/feature\/x" does not match/);
+    assert.doesNotMatch(log, /building the iso/, "nothing of the job ran");
+    assert.equal(jobs.build?.result, "success", "other roles are not affected");
+  });
+
+  test("a deploy job reads its secret, a linux job can neither see nor read it", async () => {
+    const jobs = await byName("refs/heads/main");
+    assert.match(h.log(jobs.deploy?.id ?? 0), new RegExp(`deploying with ${SECRET}`));
+    const build = h.log(jobs.build?.id ?? 0);
+    assert.match(build, /secrets dir: \[\]/);
+    assert.match(build, /cannot read the deploy secret/);
+    assert.doesNotMatch(build, new RegExp(SECRET));
+  });
+
+  test("job environments never contain a runner's own token", async () => {
+    const jobs = await byName("refs/heads/main");
+    const log = h.log(jobs.build?.id ?? 0);
+    assert.match(log, /^.*GITHUB_WORKSPACE=/m, "the job's env was printed");
+    const runnerDir = join(h.dir, "runners");
+    const tokens = readdirSync(runnerDir).map(
+      (f) => (JSON.parse(readFileSync(join(runnerDir, f), "utf8")) as { token: string; uuid: string }).token,
+    );
+    assert.ok(tokens.length >= 3);
+    for (const t of tokens) assert.equal(log.includes(t), false, "a runner token leaked into the job env");
+    assert.equal(log.includes(h.coordinator.registrationToken()), false, "the registration token leaked");
+  });
+});
+
+describe("the release wave", () => {
+  const h = new PoolHarness();
+  before(async () => {
+    await h.start([{ name: "linux", labels: ["self-hosted", "linux"], backend: "host", capacity: 8, env: {} }]);
+  });
+  after(() => h.close());
+
+  test("8 jobs of 2 s on 8 linux slots run concurrently: their intervals overlap", async () => {
+    const run = await h.wait(
+      h.submit(
+        "on: push\njobs:\n  release:\n    runs-on: [self-hosted, linux]\n    strategy:\n      matrix:\n        n: [1, 2, 3, 4, 5, 6, 7, 8]\n    steps:\n      - run: sleep 2\n",
+      ),
+    );
+    assert.equal(run.result, "success");
+    const starts = run.jobs.map((j) => Date.parse(j.startedAt ?? ""));
+    const stops = run.jobs.map((j) => Date.parse(j.stoppedAt ?? ""));
+    assert.equal(run.jobs.length, 8);
+    assert.ok(Math.max(...starts) < Math.min(...stops), "every job started before any finished");
+    const makespan = Math.max(...stops) - Math.min(...starts);
+    assert.ok(makespan < 2 * 2000, `makespan ${makespan} ms is far below the serial 16 s`);
+  });
+});
