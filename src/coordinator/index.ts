@@ -3,6 +3,21 @@
  * state in SQLite.
  */
 export {
+  ARTIFACT_API_PREFIX,
+  type ArtifactHandlerOptions,
+  createArtifactHandler,
+  type TaskTokenAuthority,
+} from "./artifact-http.js";
+export { ArtifactStore, type ArtifactStoreOptions, type ArtifactUploader } from "./artifact-store.js";
+export {
+  type ArtifactFile,
+  type ArtifactLimits,
+  type ArtifactRecord,
+  checkArtifactName,
+  checkArtifactPath,
+  DEFAULT_ARTIFACT_LIMITS,
+} from "./artifacts.js";
+export {
   type Coordinator,
   type CoordinatorOptions,
   createCoordinator,
