@@ -187,7 +187,10 @@ test("an object damaged inside a whole pack fails the checkout through the mirro
   const path = fresh("ws");
   const r = await checkout({ url, sha: tip, path, mirror, signal, onLine: (l) => lines.push(l) });
   assert.equal(r.commit, tip);
-  assert.ok(lines.some((l) => l.startsWith("warning: checkout through the mirror failed")), lines.join("\n"));
+  assert.ok(
+    lines.some((l) => l.startsWith("warning: checkout through the mirror failed")),
+    lines.join("\n"),
+  );
   assert.equal((await inspectMirror(mirrorPath)).state, "missing");
   assert.equal(await git(path, "fsck", "--no-dangling"), "");
   assert.equal(await exists(join(path, ".git", "objects", "info", "alternates")), false);
