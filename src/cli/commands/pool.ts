@@ -1,5 +1,6 @@
 import { existsSync, readFileSync } from "node:fs";
 import { join, resolve } from "node:path";
+import { parse as parseToml } from "smol-toml";
 import { defaultConfig, loadConfig, type PoolConfig } from "../../config/index.js";
 import { PoolError } from "../../lib/index.js";
 import type { RoleStatus } from "../../pool/index.js";
@@ -21,9 +22,28 @@ function configFor(io: Io, file: string | undefined, repoDir?: string): { config
   return { config: defaultConfig(false) };
 }
 
-/** Calls the admin API of the `up` that owns this config's state directory. */
-async function call(io: Io, config: PoolConfig, action: string, body?: Record<string, unknown>): Promise<unknown> {
-  const stateDir = resolve(io.cwd, config.runner.state_dir);
+/**
+ * The state directory of the `up` to talk to. Read leniently: a config file mid-edit (which the running
+ * pool ignores until it is valid) must not lock the operator out of the runbook commands.
+ */
+function stateDirOf(io: Io, file: string | undefined): string {
+  const path = file ? resolve(io.cwd, file) : resolve(io.cwd, "runnerpool.toml");
+  if (!existsSync(path)) {
+    if (file) throw new PoolError("CONFIG_INVALID", `config file "${path}" does not exist`);
+    return resolve(io.cwd, defaultConfig(false).runner.state_dir);
+  }
+  let doc: unknown;
+  try {
+    doc = parseToml(readFileSync(path, "utf8"));
+  } catch {
+    doc = {};
+  }
+  const dir = (doc as { runner?: { state_dir?: unknown } }).runner?.state_dir;
+  return resolve(io.cwd, typeof dir === "string" ? dir : defaultConfig(false).runner.state_dir);
+}
+
+/** Calls the admin API of the `up` that owns this state directory. */
+async function call(stateDir: string, action: string, body?: Record<string, unknown>): Promise<unknown> {
   let url: string;
   let token: string;
   try {
@@ -125,27 +145,25 @@ export async function poolCommand(argv: string[], io: Io): Promise<number> {
   };
   switch (sub) {
     case "status": {
-      const status = (await call(io, configFor(io, values.config).config, "status")) as Parameters<
-        typeof printStatus
-      >[1];
+      const status = (await call(stateDirOf(io, values.config), "status")) as Parameters<typeof printStatus>[1];
       if (values.json) io.stdout(`${JSON.stringify(status, null, 2)}\n`);
       else printStatus(io, status);
       return 0;
     }
     case "add": {
       const role = one("ROLE");
-      await call(io, configFor(io, values.config).config, "add", { role });
+      await call(stateDirOf(io, values.config), "add", { role });
       io.stdout(`role ${role}: one more instance starting\n`);
       return 0;
     }
     case "drain": {
       const target = one("INSTANCE or ROLE");
-      const r = (await call(io, configFor(io, values.config).config, "drain", { target })) as { drained: string[] };
+      const r = (await call(stateDirOf(io, values.config), "drain", { target })) as { drained: string[] };
       io.stdout(`drained and unregistered: ${r.drained.join(", ") || "(nothing was running)"}\n`);
       return 0;
     }
     case "rotate-token": {
-      const r = (await call(io, configFor(io, values.config).config, "rotate-token", {
+      const r = (await call(stateDirOf(io, values.config), "rotate-token", {
         cycle: values.cycle === true,
       })) as {
         source: string;
@@ -157,7 +175,7 @@ export async function poolCommand(argv: string[], io: Io): Promise<number> {
     }
     case "decommission": {
       const runner = one("RUNNER");
-      const r = (await call(io, configFor(io, values.config).config, "decommission", { runner })) as { id: number };
+      const r = (await call(stateDirOf(io, values.config), "decommission", { runner })) as { id: number };
       io.stdout(`runner ${runner} (id ${r.id}) removed from the forge; its token no longer works\n`);
       return 0;
     }

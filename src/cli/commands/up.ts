@@ -96,6 +96,7 @@ export async function upCommand(argv: string[], io: Io): Promise<number> {
     coordinator = createCoordinator({ dbPath: join(stateDir, "coordinator.db"), unmatchedTimeoutMs: 60_000, logger });
     forgeUrl = "";
     token = coordinator.registrationToken();
+    writeRegistrationToken(stateDir, token);
   }
   const adminFile = config.forge.admin_token_file ? resolve(io.cwd, config.forge.admin_token_file) : undefined;
   const embedded = coordinator;
@@ -116,8 +117,10 @@ export async function upCommand(argv: string[], io: Io): Promise<number> {
     },
     drain: async (target) => ({ drained: (await supervisor?.drain(target)) ?? [] }),
     rotateToken: async ({ cycle }) => {
-      if (embedded) token = embedded.createRegistrationToken();
-      else token = readToken(config, io.cwd);
+      if (embedded) {
+        token = embedded.createRegistrationToken();
+        writeRegistrationToken(stateDir, token);
+      } else token = readToken(config, io.cwd);
       const cycled: string[] = [];
       if (cycle && supervisor) {
         for (const role of supervisor.status()) {
@@ -127,7 +130,13 @@ export async function upCommand(argv: string[], io: Io): Promise<number> {
           }
         }
       }
-      return { rotated: true, source: embedded ? "embedded coordinator" : "forge.registration_token_file", cycled };
+      return {
+        rotated: true,
+        source: embedded
+          ? `embedded coordinator; the new token is in ${join(stateDir, "registration-token")}`
+          : "re-read forge.registration_token_file",
+        cycled,
+      };
     },
     decommission: async (runner) => {
       const ours = supervisor
@@ -260,6 +269,11 @@ export async function upCommand(argv: string[], io: Io): Promise<number> {
   await closeServer();
   coordinator?.close();
   return 0;
+}
+
+/** Where an operator finds the embedded coordinator's token to register a runner elsewhere (mode 0600). */
+function writeRegistrationToken(stateDir: string, token: string): void {
+  writeFileSync(join(stateDir, "registration-token"), `${token}\n`, { mode: 0o600 });
 }
 
 function stateDirReady(dir: string): string {
