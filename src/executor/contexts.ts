@@ -1,4 +1,4 @@
-import type { Job, Workflow } from "../workflow/index.js";
+import { type Job, resolveDispatchInputs, type Workflow } from "../workflow/index.js";
 import type { JobRequest } from "./job-request.js";
 
 /** The contexts that stay the same for the whole job (`env`, `job` and `steps` change as steps run). */
@@ -74,7 +74,7 @@ export function buildStaticContexts(input: StaticContextInput): StaticContexts {
       "job-total": 1,
       "max-parallel": strategy["max-parallel"] ?? 1,
     },
-    inputs: isRecord(event.inputs) ? { ...event.inputs } : {},
+    inputs: inputsContext(input.workflow, event),
     job: { container: { id: "", network: "" }, services: {} },
     runner: {
       os: "Linux",
@@ -86,6 +86,17 @@ export function buildStaticContexts(input: StaticContextInput): StaticContexts {
       debug: input.debug ? "1" : "",
     },
   };
+}
+
+/**
+ * `inputs` of a dispatched run, typed by `on.workflow_dispatch.inputs` (a boolean input is a
+ * boolean, defaults fill what was not given); the forge sends the values as strings.
+ */
+function inputsContext(workflow: Workflow, event: Record<string, unknown>): Record<string, unknown> {
+  const given = isRecord(event.inputs) ? event.inputs : {};
+  if (workflow.on.workflow_dispatch === undefined) return { ...given };
+  const text = Object.fromEntries(Object.entries(given).map(([k, v]) => [k, contextText(v)]));
+  return { ...given, ...resolveDispatchInputs(workflow, text).inputs };
 }
 
 /** The context value as a string ("" for absent), for environment variables. */

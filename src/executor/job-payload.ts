@@ -2,12 +2,13 @@ import { type Job, parseWorkflow, type Workflow } from "../workflow/index.js";
 
 export type LoadedJob = { ok: true; workflow: Workflow; job: Job } | { ok: false; problems: string[] };
 
-const FILE = "workflow payload";
-
-/** Reads a task's single-job workflow; every reason it cannot run becomes one line in `problems`. */
-export function loadJob(payload: string): LoadedJob {
+/**
+ * Reads a task's single-job workflow; every reason it cannot run becomes one line in `problems`,
+ * as `file:line:col: message` where a position is known.
+ */
+export function loadJob(payload: string, file = "workflow payload"): LoadedJob {
   if (payload.trim() === "") return { ok: false, problems: ["the workflow payload is empty: the forge sent no job"] };
-  const parsed = parseWorkflow(payload, FILE);
+  const parsed = parseWorkflow(payload, file);
   const problems = parsed.diagnostics
     .filter((d) => d.severity === "error")
     .map(

@@ -1,17 +1,27 @@
 import { randomUUID } from "node:crypto";
 import { cp, mkdir, writeFile } from "node:fs/promises";
 import { join, posix } from "node:path";
-import { SecretMasker } from "../lib/index.js";
-import { evaluateCondition, evaluateValue, interpolate, type Job, toText, type Workflow } from "../workflow/index.js";
+import { PoolError, SecretMasker } from "../lib/index.js";
+import {
+  evaluateCondition,
+  evaluateValue,
+  interpolate,
+  isTruthy,
+  type Job,
+  toText,
+  type Workflow,
+} from "../workflow/index.js";
 import { ActionCache } from "./actions/action-cache.js";
 import { ActionResolver } from "./actions/action-resolver.js";
 import type { JobEnvironment } from "./backend.js";
 import { buildStaticContexts, contextText, type StaticContexts } from "./contexts.js";
 import { hashFiles } from "./hash-files.js";
+import { jobContainers } from "./job-containers.js";
 import { JobLog } from "./job-log.js";
 import { loadJob } from "./job-payload.js";
 import type { JobOutcome, RunJobOptions } from "./job-request.js";
 import { JobState } from "./job-state.js";
+import { executePres } from "./pre-steps.js";
 import type { Result } from "./sink.js";
 import { executePosts, executeStep, type JobScope, type StepReport, timeoutMs } from "./step-executor.js";
 import { createStepRunner } from "./steps/create-step-runner.js";
@@ -22,6 +32,12 @@ const DEFAULT_CANCEL_TIMEOUT_MINUTES = 5;
 const DISPOSE_TIMEOUT_MS = 120_000;
 /** setTimeout fires at once for delays above this. */
 const MAX_TIMER_MS = 2 ** 31 - 1;
+
+/** Diagnostics name the workflow file the forge says the job came from. */
+function payloadFile(context: Record<string, unknown>): string {
+  const file = contextText(context.workflow);
+  return file === "" ? "workflow payload" : file;
+}
 
 const caches = new Map<string, ActionCache>();
 
@@ -65,7 +81,7 @@ export async function runJob(options: RunJobOptions): Promise<JobOutcome> {
 }
 
 async function execute(options: RunJobOptions, log: JobLog): Promise<JobOutcome> {
-  const loaded = loadJob(options.request.payload);
+  const loaded = loadJob(options.request.payload, payloadFile(options.request.context));
   if (!loaded.ok) {
     for (const problem of loaded.problems) log.error(problem);
     return { result: "failure", outputs: {}, steps: [] };
@@ -106,11 +122,21 @@ async function execute(options: RunJobOptions, log: JobLog): Promise<JobOutcome>
     return outcome("skipped");
   }
 
+  let containers: ReturnType<typeof jobContainers>;
+  try {
+    containers = jobContainers(workflow.file, job, options.backend, { ...early, env: {} }, {});
+  } catch (err) {
+    log.error(err instanceof PoolError ? err.located : message(err));
+    settleRest("skipped");
+    return outcome("failure");
+  }
+
   let environment: JobEnvironment;
   try {
     environment = await options.backend.prepare({
       jobKey: options.jobKey ?? `job-${randomUUID()}`,
       signal: options.signal,
+      ...containers,
     });
   } catch (err) {
     log.error(`cannot prepare the ${options.backend.name} backend for this job: ${message(err)}`);
@@ -123,7 +149,11 @@ async function execute(options: RunJobOptions, log: JobLog): Promise<JobOutcome>
       await cp(options.seedWorkspace, environment.hostWorkspace, { recursive: true, force: true });
     }
     const scope = await createScope(options, log, workflow, job, environment, runnerName, debug);
-    const jobResult = await runSteps(scope, options, reports);
+    let jobResult = await runSteps(scope, options, reports);
+    if (jobResult === "failure" && jobContinueOnError(job, scope)) {
+      log.warning(`job '${job.id}' failed, but continue-on-error lets the run go on`);
+      jobResult = "success";
+    }
     settleRest(options.signal.aborted ? "cancelled" : "skipped");
     const outputs = jobOutputs(scope);
     log.outputs(outputs);
@@ -134,6 +164,18 @@ async function execute(options: RunJobOptions, log: JobLog): Promise<JobOutcome>
     return outcome(options.signal.aborted ? "cancelled" : "failure");
   } finally {
     await dispose(environment, log);
+  }
+}
+
+/** Job `continue-on-error` (Gitea pre-evaluates it; an expression is evaluated here otherwise). */
+function jobContinueOnError(job: Job, scope: JobScope): boolean {
+  const value = job.continueOnError;
+  if (value === undefined || typeof value === "boolean") return value === true;
+  try {
+    return isTruthy(evaluateValue(value, scope.state.contexts(), scope.state.evaluateOptions()));
+  } catch (err) {
+    scope.log.error(`job '${job.id}': continue-on-error: ${message(err)}`);
+    return false;
   }
 }
 
@@ -287,6 +329,7 @@ async function runSteps(scope: JobScope, options: RunJobOptions, reports: StepRe
     cancelTimeoutMs: Math.min(cancelTimeout?.ms ?? scope.cancelTimeoutMs, options.cancelTimeoutMs ?? MAX_TIMER_MS),
   };
   try {
+    await executePres(stepScope);
     for (const step of job.steps) reports.push(await executeStep(stepScope, state, step));
     await executePosts(stepScope);
   } finally {

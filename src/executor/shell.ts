@@ -25,7 +25,7 @@ export function resolveShell(shell: string | undefined, hasBash: boolean): Shell
   }
   const known = SHELLS[name];
   if (known) return { ...known, template: [...known.template] };
-  const template = name.split(/\s+/);
+  const template = splitArgs(name);
   if (!template.some((part) => part.includes("{0}"))) template.push("{0}");
   return { template, extension: "" };
 }
@@ -33,4 +33,22 @@ export function resolveShell(shell: string | undefined, hasBash: boolean): Shell
 /** The argv for running `scriptPath` with a shell template. */
 export function shellArgv(shell: ShellCommand, scriptPath: string): string[] {
   return shell.template.map((part) => part.replaceAll("{0}", scriptPath));
+}
+
+/**
+ * Splits a command line with simple quoting (`'a b'`, `"c d"`, backslash escapes inside double
+ * quotes), as GitHub's runner does for custom shell templates and `with.args`.
+ */
+export function splitArgs(text: string): string[] {
+  const out: string[] = [];
+  const re = /(?:"((?:[^"\\]|\\.)*)"|'([^']*)'|([^\s"']+))+|\s+/g;
+  for (const m of text.matchAll(re)) {
+    if (m[0].trim() === "") continue;
+    let word = "";
+    for (const part of m[0].matchAll(/"((?:[^"\\]|\\.)*)"|'([^']*)'|([^\s"']+)/g)) {
+      word += part[1]?.replace(/\\(.)/g, "$1") ?? part[2] ?? part[3] ?? "";
+    }
+    out.push(word);
+  }
+  return out;
 }

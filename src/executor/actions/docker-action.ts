@@ -2,18 +2,11 @@ import { join } from "node:path";
 import { PoolError } from "../../lib/index.js";
 import { evaluateValue, toText } from "../../workflow/index.js";
 import type { ContainerStepSpec } from "../backend.js";
+import { splitArgs } from "../shell.js";
 import type { StepContext, StepOutcome } from "../steps/step-runner.js";
 import { inputEnvironment } from "./action-inputs.js";
 import type { LoadedAction } from "./action-resolver.js";
 import { actionEnvironment } from "./node-action.js";
-
-/** Splits `with.args` the way a shell would for simple quoting ('a b' "c d" e). */
-export function splitArgs(text: string): string[] {
-  const out: string[] = [];
-  const re = /"((?:[^"\\]|\\.)*)"|'([^']*)'|(\S+)/g;
-  for (const m of text.matchAll(re)) out.push(m[1]?.replace(/\\(.)/g, "$1") ?? m[2] ?? m[3] ?? "");
-  return out;
-}
 
 function needContainers(ctx: StepContext, what: string): void {
   if (ctx.services.containers && ctx.environment.runContainerStep) return;

@@ -1,0 +1,2 @@
+#!/bin/sh
+echo "helper script from the action repository"

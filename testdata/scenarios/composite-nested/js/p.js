@@ -1,0 +1,1 @@
+console.log(`js ${process.env.INPUT_TAG} post`);

@@ -1,0 +1,1 @@
+console.log('post is failing'); process.exit(2);

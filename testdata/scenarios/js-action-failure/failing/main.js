@@ -1,0 +1,1 @@
+console.log('::error::something broke'); process.exitCode = 1;

@@ -1,0 +1,1 @@
+console.log(`main ${process.env.INPUT_LABEL}`);
