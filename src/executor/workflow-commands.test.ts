@@ -70,3 +70,57 @@ test("debug lines are dropped unless debugging", () => {
   loud.p.line("::debug::x");
   assert.deepEqual(loud.logged, ["::debug::x"]);
 });
+
+test("save-state and set-output work with a deprecation warning", () => {
+  const state: Record<string, string> = {};
+  const logged: string[] = [];
+  const p = new CommandProcessor({
+    log: (l) => logged.push(l),
+    addMask: () => {},
+    setOutput: () => {},
+    saveState: (n, v) => {
+      state[n] = v;
+    },
+    debug: false,
+  });
+  p.line("::save-state name=pid::123");
+  assert.deepEqual(state, { pid: "123" });
+  assert.match(logged[0] ?? "", /^::warning::The `save-state` command is deprecated/);
+});
+
+test("set-env and add-path are refused unless unsecure commands are allowed", () => {
+  const run = (allow: boolean) => {
+    const env: Record<string, string> = {};
+    const path: string[] = [];
+    const logged: string[] = [];
+    const p = new CommandProcessor({
+      log: (l) => logged.push(l),
+      addMask: () => {},
+      setOutput: () => {},
+      setEnv: (n, v) => {
+        env[n] = v;
+      },
+      addPath: (d) => path.push(d),
+      debug: false,
+      allowUnsecureCommands: allow,
+    });
+    p.line("::set-env name=A::1");
+    p.line("::add-path::/opt/bin");
+    return { env, path, logged };
+  };
+  const refused = run(false);
+  assert.deepEqual([refused.env, refused.path], [{}, []]);
+  assert.match(refused.logged[0] ?? "", /^::error::The `set-env` command is disabled/);
+  const allowed = run(true);
+  assert.deepEqual([allowed.env, allowed.path, allowed.logged], [{ A: "1" }, ["/opt/bin"], []]);
+});
+
+test("echo on makes command lines visible, echo off hides them again", () => {
+  const h = harness();
+  h.p.line("::echo::on");
+  h.p.line("::set-output name=a::1");
+  h.p.line("::echo::off");
+  h.p.line("::set-output name=b::2");
+  assert.equal(h.logged.filter((l) => l.startsWith("::set-output")).length, 1);
+  assert.deepEqual(h.outputs, { a: "1", b: "2" });
+});
