@@ -1,3 +1,5 @@
+import { downloadArtifactStep } from "../artifacts/download-artifact-step.js";
+import { uploadArtifactStep } from "../artifacts/upload-artifact-step.js";
 import { registerBuiltinAction } from "./builtin-actions.js";
 
 let done = false;
@@ -11,6 +13,6 @@ let done = false;
 export function registerBuiltins(): void {
   if (done) return;
   done = true;
-  const register: typeof registerBuiltinAction = registerBuiltinAction;
-  void register;
+  registerBuiltinAction("actions/upload-artifact", uploadArtifactStep);
+  registerBuiltinAction("actions/download-artifact", downloadArtifactStep);
 }
