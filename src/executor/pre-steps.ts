@@ -5,6 +5,7 @@ import type { LoadedAction } from "./actions/action-resolver.js";
 import { runNodeScript } from "./actions/node-action.js";
 import { evaluateMapping, type JobScope, message, runPhase } from "./step-phase.js";
 import { findBuiltinAction } from "./steps/builtin-actions.js";
+import { registerBuiltins } from "./steps/builtin-registrations.js";
 
 /**
  * Job set-up for remote actions, GitHub's way: every `owner/repo@ref` of the job's own steps is
@@ -14,6 +15,8 @@ import { findBuiltinAction } from "./steps/builtin-actions.js";
  */
 export async function executePres(scope: JobScope): Promise<void> {
   const { state, log } = scope;
+  // Built-ins are registered on first use; a job whose first step is `run:` gets here before that.
+  registerBuiltins();
   for (const step of scope.job.steps) {
     if (step.uses === undefined || findBuiltinAction(step.uses) !== undefined) continue;
     let remote: boolean;

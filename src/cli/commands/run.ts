@@ -2,7 +2,14 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync
 import { tmpdir } from "node:os";
 import { dirname, isAbsolute, join, relative, resolve } from "node:path";
 import { defaultConfig, loadConfig, type PoolConfig } from "../../config/index.js";
-import { type Coordinator, createCoordinator, type JobView, startCoordinatorServer } from "../../coordinator/index.js";
+import {
+  ArtifactStore,
+  type Coordinator,
+  createArtifactHandler,
+  createCoordinator,
+  type JobView,
+  startCoordinatorServer,
+} from "../../coordinator/index.js";
 import { isSandboxAvailable } from "../../executor/index.js";
 import { createLogger, PoolError } from "../../lib/index.js";
 import { startLocalPool } from "../../pool/index.js";
@@ -40,12 +47,20 @@ export interface RunSummaryJob {
   steps: { name: string; result: string; outcome: string }[];
 }
 
+/** An artifact the run's jobs uploaded; the files stay in `dir` after `run` exits. */
+export interface RunSummaryArtifact {
+  name: string;
+  dir: string;
+  files: { path: string; size: number; sha256: string }[];
+}
+
 export interface RunSummaryRun {
   workflow: string;
   event: string;
   ref: string;
   error?: string;
   jobs: RunSummaryJob[];
+  artifacts?: RunSummaryArtifact[];
 }
 
 export interface RunSummary {
@@ -148,7 +163,14 @@ export async function runCommand(argv: string[], io: Io): Promise<number> {
     unmatchedTimeoutMs: 1_000,
     logger,
   });
-  const server = await startCoordinatorServer(coordinator, { host: "127.0.0.1", port: 0, signal });
+  // Kept after the run (only work/ is removed), so `migrate compare` and people can look at them.
+  const artifacts = new ArtifactStore({ dir: join(scratch, "artifacts") });
+  const server = await startCoordinatorServer(coordinator, {
+    host: "127.0.0.1",
+    port: 0,
+    signal,
+    handlers: [createArtifactHandler(coordinator, artifacts, { logger })],
+  });
   const pool = await startLocalPool({
     forgeUrl: server.url,
     registrationToken: coordinator.registrationToken(),
@@ -238,6 +260,11 @@ export async function runCommand(argv: string[], io: Io): Promise<number> {
 
     for (const { entry, runId } of pending) {
       const run = await coordinator.waitForRun(runId, signal);
+      entry.artifacts = artifacts.listArtifacts(runId).map((a) => ({
+        name: a.name,
+        dir: artifacts.artifactDir(runId, a.name),
+        files: a.files,
+      }));
       for (const job of run.jobs) {
         const logFile = join(logDir, `run-${runId}-job-${job.id}.log`);
         writeFileSync(logFile, `${coordinator.jobLog(job.id).join("\n")}\n`);
@@ -291,6 +318,7 @@ export async function runCommand(argv: string[], io: Io): Promise<number> {
   progress.note(
     `${summary.ok ? "ok" : "FAILED"}: ${summary.runs.reduce((n, r) => n + r.jobs.length, 0)} jobs, ${failed.length} not successful; logs in ${logDir}`,
   );
+  if (summary.runs.some((r) => (r.artifacts ?? []).length > 0)) progress.note(`artifacts in ${artifacts.dir}`);
   if (json) io.stdout(`${JSON.stringify(summary, null, 2)}\n`);
   return summary.ok ? 0 : 1;
 }
