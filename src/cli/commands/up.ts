@@ -4,7 +4,13 @@ import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
 import { dirname, join, resolve } from "node:path";
 import { defaultConfig, formatProblem, loadConfig, type PoolConfig, validateConfigText } from "../../config/index.js";
-import { canMatchLabels, createCoordinator, startCoordinatorServer } from "../../coordinator/index.js";
+import {
+  ArtifactStore,
+  canMatchLabels,
+  createArtifactHandler,
+  createCoordinator,
+  startCoordinatorServer,
+} from "../../coordinator/index.js";
 import { isSandboxAvailable } from "../../executor/index.js";
 import { createLogger, PoolError } from "../../lib/index.js";
 import { type AdminOperations, createAdminHandler, Supervisor } from "../../pool/index.js";
@@ -166,13 +172,19 @@ export async function upCommand(argv: string[], io: Io): Promise<number> {
       return { decommissioned: runner, id };
     },
   };
-  const handler = createAdminHandler(ops, adminToken(stateDir), logger);
+  const adminSecret = adminToken(stateDir);
+  const handler = createAdminHandler(ops, adminSecret, logger);
   let adminUrl: string;
   let closeServer: () => Promise<void>;
   if (coordinator) {
     const { host, port } = parseListen(values.listen ?? "127.0.0.1:3930");
     // Closed only after the drain, so running jobs can still report.
-    const server = await startCoordinatorServer(coordinator, { host, port, handlers: [handler] });
+    // Jobs' artifacts under <state dir>/artifacts/<run>/<name>; the admin token may read them all.
+    const artifacts = createArtifactHandler(coordinator, new ArtifactStore({ dir: join(stateDir, "artifacts") }), {
+      readToken: adminSecret,
+      logger,
+    });
+    const server = await startCoordinatorServer(coordinator, { host, port, handlers: [handler, artifacts] });
     forgeUrl = server.url;
     const p = new URL(server.url).port;
     adminUrl = `http://127.0.0.1:${p}`;
