@@ -149,11 +149,12 @@ test("a cancel that arrives while the backend prepares cancels every step", asyn
   assert.ok(!sink.lines.includes("hi"));
 });
 
-test("a payload that is not YAML fails the job with a line, never throws", async () => {
+test("a payload that is not YAML fails the job with a line naming the workflow file, line and column", async () => {
   const { outcome, sink } = await runTestJob("jobs: [unclosed");
   assert.equal(outcome.result, "failure");
   assert.ok(sink.lines.length > 0);
-  assert.match(sink.lines[0] ?? "", /^::error::workflow payload/);
+  // TEST_CONTEXT says the task came from ci.yml.
+  assert.match(sink.lines[0] ?? "", /^::error::ci\.yml:\d+:\d+: invalid YAML/);
 });
 
 test("a payload with two jobs fails the job with a line naming the problem", async () => {

@@ -22,7 +22,13 @@ test("a registered built-in runs instead of a fetch, with inputs, outputs and a 
     async main(ctx) {
       ctx.log.line(`native main with=${ctx.inputs.flavor} token-set=${String(ctx.contexts.github !== undefined)}`);
       ctx.setOutput("result", `made-${ctx.inputs.flavor}`);
-      ctx.addPost({ name: "native cleanup", run: async (post) => (post.log.line("native post"), "success") });
+      ctx.addPost({
+        name: "native cleanup",
+        run: async (post) => {
+          post.log.line("native post");
+          return "success";
+        },
+      });
       return "success";
     },
   };
