@@ -1,4 +1,5 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
+import { join } from "node:path";
 import { Code, ConnectError, type ConnectRouter, type Interceptor } from "@connectrpc/connect";
 import { connectNodeAdapter } from "@connectrpc/connect-node";
 import { type Logger, PoolError, silentLogger } from "../lib/index.js";
@@ -6,16 +7,19 @@ import { API_PREFIX, PingService, RunnerService } from "../protocol/index.js";
 import { RunnerAuth } from "./auth.js";
 import { withTrailingSlash } from "./context.js";
 import { type CoordinatorEvents, createCoordinatorEvents, Outbox, type RunEvent } from "./events.js";
+import { createGitHttpHandler } from "./git-http.js";
 import { Picker } from "./picker.js";
 import { createPingService } from "./ping-service.js";
+import { type PushOutcome, triggerPush } from "./push-trigger.js";
 import { WakeQueue } from "./queue.js";
 import { reapZombies } from "./reaper.js";
 import { type CreatedRun, type CreateRunInput, RunEngine } from "./run-engine.js";
 import { createRunnerService } from "./runner-service.js";
 import { openStore } from "./store/db.js";
+import { PushTokenStore } from "./store/push-tokens.js";
 import { isFinal } from "./store/records.js";
 import { TokenPool } from "./token-pool.js";
-import { randomToken, verifyToken } from "./tokens.js";
+import { newSaltedToken, randomToken, verifyToken } from "./tokens.js";
 import { UnservableWatch } from "./unservable.js";
 import {
   type JobView,
@@ -42,6 +46,12 @@ export interface CoordinatorOptions {
   zombieTimeoutMs?: number;
   /** `gitea_default_actions_url`: where `uses: owner/repo@v` actions are fetched; default https://github.com. */
   defaultActionsUrl?: string;
+  /**
+   * Serve the bare repositories `<reposDir>/<owner>/<name>.git` over git smart HTTP on `handler`:
+   * jobs clone with their task token, `git push` with a push token creates runs for the workflows it
+   * triggers. Unset: no git hosting.
+   */
+  reposDir?: string;
   logger?: Logger;
 }
 
@@ -79,6 +89,13 @@ export interface Coordinator {
   deleteRunner(runnerId: number): boolean;
   queueByLabels(): QueueGroup[];
   unservableReason(jobId: number): string | undefined;
+  /** Where the served repositories live, when git hosting is on. */
+  readonly reposDir: string | undefined;
+  /** A new push token (the only valid one from now on); only its hash is stored. */
+  createPushToken(): string;
+  verifyPushToken(token: string): boolean;
+  /** What recent pushes started or failed to start (newest last, at most 100). */
+  pushOutcomes(): PushOutcome[];
   /** Resolves a task token of a running task; undefined for unknown, wrong or finished ones. */
   authenticateTaskToken(token: string): TaskTokenInfo | undefined;
   /** FetchTask calls currently held open waiting for work (runners idle right now). */
@@ -88,6 +105,7 @@ export interface Coordinator {
   close(): void;
 }
 
+const MAX_PUSH_OUTCOMES = 100;
 const SERVICE_PATHS = [`${API_PREFIX}/${RunnerService.typeName}/`, `${API_PREFIX}/${PingService.typeName}/`];
 
 export function createCoordinator(options: CoordinatorOptions): Coordinator {
@@ -150,9 +168,48 @@ export function createCoordinator(options: CoordinatorOptions): Coordinator {
     shutdownSignal: shutdown.signal,
     acceptCompression: [],
   });
+  const pushTokens = new PushTokenStore(store.db);
+  const verifyPushToken = (token: string): boolean =>
+    token.length >= 8 &&
+    !closed() &&
+    pushTokens.byLastEight(token.slice(-8)).some((t) => verifyToken(token, t.salt, t.hash));
+  const outcomes: PushOutcome[] = [];
+  const reposDir = options.reposDir;
+  const git =
+    reposDir === undefined
+      ? undefined
+      : createGitHttpHandler({
+          reposDir,
+          createOnPush: true,
+          logger,
+          signal: shutdown.signal,
+          // Pushing needs the push token; fetching also takes the task token of a job of that repository.
+          authorize: ({ repo, service, password }) => {
+            if (password === undefined || closed()) return false;
+            if (verifyPushToken(password)) return true;
+            return service === "upload-pack" && authenticateTaskToken(password)?.repo === repo;
+          },
+          onPush: async (event) => {
+            const found = await triggerPush(
+              {
+                repoPath: join(reposDir, `${event.repo}.git`),
+                createRun: (input) => api.createRun(input),
+                serverUrl: currentUrl,
+                logger,
+                signal: shutdown.signal,
+              },
+              event,
+            );
+            for (const o of found) {
+              outcomes.push(o);
+              events.emit("push", o);
+            }
+            outcomes.splice(0, Math.max(0, outcomes.length - MAX_PUSH_OUTCOMES));
+          },
+        });
   const handler: RouteHandler = (req, res) => {
     const path = (req.url ?? "").split("?", 1)[0] ?? "";
-    if (!SERVICE_PATHS.some((p) => path.startsWith(p))) return false;
+    if (!SERVICE_PATHS.some((p) => path.startsWith(p))) return git?.(req, res) ?? false;
     if (req.method !== "POST") {
       // Gitea registers these routes for POST only.
       res.writeHead(405, { allow: "POST" }).end();
@@ -167,7 +224,18 @@ export function createCoordinator(options: CoordinatorOptions): Coordinator {
     if (closed()) throw new PoolError("INTERNAL", "coordinator is closed: create a new one");
   };
 
-  return {
+  function authenticateTaskToken(token: string): TaskTokenInfo | undefined {
+    if (token.length < 8) return undefined;
+    for (const task of store.tasks.byTokenLastEight(token.slice(-8))) {
+      if (isFinal(task.status) || !verifyToken(token, task.tokenSalt, task.tokenHash)) continue;
+      const job = store.jobs.get(task.jobId)!;
+      const run = store.runs.get(job.runId)!;
+      return { taskId: task.id, jobId: job.id, runId: run.id, repo: run.repo };
+    }
+    return undefined;
+  }
+
+  const api: Coordinator = {
     handler,
     routes,
     events,
@@ -232,16 +300,16 @@ export function createCoordinator(options: CoordinatorOptions): Coordinator {
     },
     queueByLabels: () => queueByLabels(store),
     unservableReason: (jobId) => unservable.reason(jobId),
-    authenticateTaskToken(token) {
-      if (token.length < 8) return undefined;
-      for (const task of store.tasks.byTokenLastEight(token.slice(-8))) {
-        if (isFinal(task.status) || !verifyToken(token, task.tokenSalt, task.tokenHash)) continue;
-        const job = store.jobs.get(task.jobId)!;
-        const run = store.runs.get(job.runId)!;
-        return { taskId: task.id, jobId: job.id, runId: run.id, repo: run.repo };
-      }
-      return undefined;
+    authenticateTaskToken,
+    reposDir,
+    createPushToken() {
+      ensureOpen();
+      const token = newSaltedToken();
+      pushTokens.replace(token, Date.now());
+      return token.token;
     },
+    verifyPushToken,
+    pushOutcomes: () => [...outcomes],
     heldFetches: () => queue.size,
     waitForRun(runId, signal) {
       return new Promise<RunView>((resolve, reject) => {
@@ -292,4 +360,5 @@ export function createCoordinator(options: CoordinatorOptions): Coordinator {
       store.close();
     },
   };
+  return api;
 }

@@ -1,5 +1,6 @@
 import { EventEmitter } from "node:events";
 import type { Logger } from "../lib/index.js";
+import type { PushOutcome } from "./push-trigger.js";
 import type { WakeQueue } from "./queue.js";
 import type { JobStatus, RunStatus, StepStatus } from "./store/records.js";
 
@@ -34,6 +35,8 @@ export interface CoordinatorEventMap {
   step: [StepEvent];
   log: [LogEvent];
   run: [RunEvent];
+  /** A pushed workflow started a run, or could not (`error`). */
+  push: [PushOutcome];
 }
 
 export type CoordinatorEvents = EventEmitter<CoordinatorEventMap>;

@@ -3,7 +3,7 @@ import { stat } from "node:fs/promises";
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { join } from "node:path";
 import { type Logger, silentLogger } from "../lib/index.js";
-import { HOSTED_REPO_CONFIG, readRefs, repoSlug } from "./git-repos.js";
+import { createBareRepo, HOSTED_REPO_CONFIG, readRefs, repoSlug } from "./git-repos.js";
 
 export type GitService = "upload-pack" | "receive-pack";
 
@@ -36,8 +36,13 @@ export interface GitHttpOptions {
    * anonymous when this is absent, else it must accept the (possibly missing) credentials.
    */
   authorize?: (req: GitAuthRequest) => boolean;
-  /** Called after a push changed refs, once per push, with every changed ref. */
-  onPush?: (event: GitPushEvent) => void;
+  /**
+   * Called after a push changed refs, once per push, with every changed ref. The pushing client gets
+   * its answer only once a returned promise has settled, so a push returns after the runs it starts exist.
+   */
+  onPush?: (event: GitPushEvent) => unknown;
+  /** An authorized push to a repository that does not exist yet creates it (`git push` to a new remote). */
+  createOnPush?: boolean;
   logger?: Logger;
   /** Aborting kills every running `git http-backend`. */
   signal?: AbortSignal;
@@ -158,10 +163,16 @@ export function createGitHttpHandler(options: GitHttpOptions): GitHttpHandler {
       plain(res, 401, "authentication required", { "www-authenticate": 'Basic realm="runnerpool git"' });
       return;
     }
-    const exists = await stat(join(repoPath, "objects")).then(
+    let exists = await stat(join(repoPath, "objects")).then(
       (s) => s.isDirectory(),
       () => false,
     );
+    if (!exists && r.service === "receive-pack" && options.createOnPush) {
+      const [owner = "", name = ""] = r.repo.split("/");
+      await createBareRepo(options.reposDir, owner, name, AbortSignal.timeout(30_000));
+      logger.info({ repo: r.repo }, "created repository for a push");
+      exists = true;
+    }
     if (!exists) {
       req.resume();
       plain(res, 404, "repository not found");
@@ -180,7 +191,7 @@ export function createGitHttpHandler(options: GitHttpOptions): GitHttpHandler {
         const updates = diffRefs(before, await readRefs(repoPath, signal));
         if (updates.length === 0) return;
         try {
-          options.onPush?.({ repo: r.repo, updates });
+          await options.onPush?.({ repo: r.repo, updates });
         } catch (err) {
           logger.error({ err, repo: r.repo }, "push handler failed");
         }

@@ -25,7 +25,26 @@ export {
   type TaskTokenInfo,
 } from "./coordinator.js";
 export type { CoordinatorEventMap, CoordinatorEvents, JobEvent, LogEvent, RunEvent, StepEvent } from "./events.js";
+export {
+  createGitHttpHandler,
+  type GitAuthRequest,
+  type GitHttpHandler,
+  type GitHttpOptions,
+  type GitPushEvent,
+  type GitRefUpdate,
+} from "./git-http.js";
+export {
+  bareRepoPath,
+  changedPaths,
+  createBareRepo,
+  HOSTED_REPO_CONFIG,
+  type ImportedRepo,
+  importWorkingTree,
+  readRefs,
+  repoSlug,
+} from "./git-repos.js";
 export { canMatchLabels } from "./match.js";
+export { type PushOutcome, triggerPush, WORKFLOW_DIRS, type WorkflowSource, workflowsAt } from "./push-trigger.js";
 export type { CreatedRun, CreateRunInput } from "./run-engine.js";
 export { type CoordinatorServer, type CoordinatorServerOptions, startCoordinatorServer } from "./server.js";
 export { openStore, type Store } from "./store/db.js";

@@ -130,6 +130,21 @@ CREATE TABLE counters (
 );
 `,
   },
+  {
+    version: 2,
+    name: "push tokens",
+    sql: `
+CREATE TABLE push_tokens (
+  id INTEGER PRIMARY KEY,
+  token_hash TEXT NOT NULL,
+  token_salt TEXT NOT NULL,
+  token_last_eight TEXT NOT NULL,
+  created INTEGER NOT NULL,
+  revoked INTEGER
+);
+CREATE INDEX push_tokens_last_eight ON push_tokens(token_last_eight);
+`,
+  },
 ];
 
 /** Applies every migration newer than the recorded version, each in its own transaction. */
