@@ -2,12 +2,15 @@
 # Builds a runner base image from a local root filesystem, since no image registry is reachable.
 #
 #   runner-images/build-base.sh [--engine docker|podman] [--tag NAME:TAG] [--from busybox|debootstrap|DIR]
+#                               [--with-node]
 #
 #   --from busybox      (default) a few MB: /bin/busybox (busybox-static) and its applets; enough for
 #                       `run:` steps in sh and for tests
 #   --from debootstrap  Debian bookworm minbase from the Debian mirror (~70 s, ~200 MB); the base of
 #                       the role images under runner-images/<role>/
 #   --from DIR          any prepared root filesystem directory
+#   --with-node         also copy this machine's node binary and its libraries, so the image can run
+#                       runnerpool itself (an instance of the docker/podman provider mounts the code)
 #
 # The image is imported with `<engine> import` and never pulled or pushed.
 set -euo pipefail
@@ -15,12 +18,14 @@ set -euo pipefail
 engine=docker
 tag=""
 from=busybox
+with_node=false
 while [ $# -gt 0 ]; do
   case "$1" in
     --engine) engine="$2"; shift 2 ;;
     --tag) tag="$2"; shift 2 ;;
     --from) from="$2"; shift 2 ;;
-    -h|--help) sed -n '2,13p' "$0"; exit 0 ;;
+    --with-node) with_node=true; shift ;;
+    -h|--help) sed -n '2,16p' "$0"; exit 0 ;;
     *) echo "build-base.sh: unknown argument '$1' (see --help)" >&2; exit 2 ;;
   esac
 done
@@ -60,6 +65,18 @@ case "$from" in
     rootfs="$from"
     ;;
 esac
+
+if [ "$with_node" = true ]; then
+  node="$(command -v node)"
+  [ -n "$node" ] || { echo "build-base.sh: --with-node needs node on this machine" >&2; exit 1; }
+  mkdir -p "$rootfs/usr/local/bin"
+  cp "$node" "$rootfs/usr/local/bin/node"
+  # The loader and every library node links against, at the same paths.
+  for lib in $(ldd "$node" | grep -o '/[^ ]*'); do
+    mkdir -p "$rootfs$(dirname "$lib")"
+    cp -L "$lib" "$rootfs$lib"
+  done
+fi
 
 tar -C "$rootfs" -c . | "$engine" import \
   --change 'ENV PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin' \

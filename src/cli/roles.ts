@@ -21,6 +21,7 @@ export function resolveRoles(config: PoolConfig, sandboxAvailable: boolean, base
       ...(r.limits.memory === undefined ? {} : { memoryBytes: r.limits.memory }),
       ...(r.limits.pids === undefined ? {} : { pids: r.limits.pids }),
     },
+    provider: r.provider,
     privileged: r.privileged,
     allowedRefs: r.allowed_refs,
     ...(r.secrets_dir === undefined ? {} : { secretsDir: resolve(baseDir, r.secrets_dir) }),

@@ -161,3 +161,13 @@ test("examples/koder-pool.toml is a valid pool with the design document's six ro
   assert.ok((iso?.allowed_refs.length ?? 0) > 0);
   assert.ok(config?.role.find((r) => r.name === "deploy")?.secrets_dir);
 });
+
+test("a container provider needs an image and cannot carry a ref policy or secrets", () => {
+  const text =
+    '[[role]]\nname = "iso"\nlabels = ["iso"]\nprovider = "docker"\nprivileged = true\nallowed_refs = ["refs/tags/*"]\n';
+  const paths = validateConfigText(text, "p.toml").problems.map((p) => `${p.keyPath}: ${p.message}`);
+  assert.equal(paths.length, 2, paths.join("\n"));
+  assert.ok(paths.every((p) => p.startsWith("role[0] (iso).provider: ")));
+  assert.ok(paths.some((p) => /needs an image/.test(p)));
+  assert.ok(paths.some((p) => /cannot enforce privileged/.test(p)));
+});

@@ -100,6 +100,17 @@ function semanticProblems(config: PoolConfig, file: string): ConfigProblem[] {
         `backend "${role.backend}" needs an image: set image = "runnerpool-linux:local"`,
       );
     }
+    if (role.provider !== "local") {
+      if (role.image === undefined) {
+        add(roleKey(role, i, "provider"), `provider "${role.provider}" needs an image with node: set image`);
+      }
+      if (role.privileged || role.allowed_refs.length > 0 || role.secrets_dir !== undefined) {
+        add(
+          roleKey(role, i, "provider"),
+          `provider "${role.provider}" cannot enforce privileged, allowed_refs or secrets_dir: use provider = "local" for this role`,
+        );
+      }
+    }
     if (role.privileged && role.allowed_refs.length === 0) {
       add(
         roleKey(role, i, "allowed_refs"),

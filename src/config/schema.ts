@@ -109,7 +109,15 @@ export const roleSchema = z.strictObject({
     .describe(
       "where job steps run: host, sandbox (bubblewrap), docker, podman; auto = sandbox where bubblewrap is installed, else host",
     ),
-  image: z.string().min(1).optional().describe("container image of jobs (docker, podman backends)"),
+  image: z
+    .string()
+    .min(1)
+    .optional()
+    .describe("container image of jobs (docker, podman backends) or of instances (docker, podman providers)"),
+  provider: z
+    .enum(["local", "docker", "podman"])
+    .default("local")
+    .describe("where instances run: local (this process) or docker/podman (a container per instance)"),
   instances: instancesSchema.default({ min: 1, max: 1 }).describe("registered runners of this role"),
   capacity: z.number().int().min(1).max(256).default(1).describe("concurrent jobs per instance"),
   idle_timeout: duration("an idle instance above instances.min is drained and unregistered after this").prefault("10m"),

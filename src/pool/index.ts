@@ -1,4 +1,5 @@
 export { type AdminOperations, createAdminHandler } from "./admin-api.js";
+export { type ContainerProviderOptions, containerProvider } from "./container-provider.js";
 export { canMoveInstance, INSTANCE_STATES, type InstanceState, moveInstance } from "./instance-state.js";
 export {
   type LocalInstance,

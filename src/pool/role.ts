@@ -18,6 +18,8 @@ export interface PoolRole {
   allowedRefs?: string[];
   /** Absolute path; mounted read-only into this role's jobs only. */
   secretsDir?: string;
+  /** Where instances run: `local` (this process, default), `docker`/`podman` (a container per instance). */
+  provider?: "local" | "docker" | "podman";
 }
 
 export const DEFAULT_IDLE_TIMEOUT_MS = 10 * 60_000;

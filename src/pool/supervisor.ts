@@ -13,7 +13,7 @@ import { createRoleBackend } from "./role-backend.js";
 export interface InstanceProvider {
   readonly name: string;
   start(
-    instance: { name: string; role: PoolRole; registration: Registration },
+    instance: { name: string; role: PoolRole; registration: Registration; file: string },
     signal: AbortSignal,
   ): Promise<RunnerHandle>;
 }
@@ -36,7 +36,10 @@ export interface SupervisorOptions {
   queued?: (labels: string[]) => number | undefined;
   /** Removes a registration from the forge (the runner protocol has no call for it). */
   unregister?: (registration: Registration) => Promise<void> | void;
+  /** Where instances run; default `local` for every role. */
   provider?: InstanceProvider;
+  /** Providers by name, for roles that name one (`role.provider`); `local` is always there. */
+  providers?: Record<string, InstanceProvider>;
   /** Reconcile period; default 1000 ms. */
   tickMs?: number;
   /** Replacement backoff after a crash: base doubled per crash in a row, up to max. */
@@ -317,6 +320,15 @@ export class Supervisor {
     }
   }
 
+  private providerFor(role: PoolRole): InstanceProvider {
+    const name = role.provider ?? "local";
+    if (name === "local") return this.provider;
+    const provider = this.options.providers?.[name];
+    if (!provider)
+      throw new PoolError("CONFIG_INVALID", `role "${role.name}": provider "${name}" is not available here`);
+    return provider;
+  }
+
   private freshRole(role: PoolRole): RoleState {
     return { role, paused: false, failures: 0, nextStartAt: 0, restarts: 0, extra: 0 };
   }
@@ -394,7 +406,11 @@ export class Supervisor {
         return;
       }
       this.move(i, "starting");
-      const handle = await this.provider.start({ name: i.name, role: i.role, registration: i.registration }, signal);
+      const file = join(this.options.stateDir, `${i.name}.runner`);
+      const handle = await this.providerFor(i.role).start(
+        { name: i.name, role: i.role, registration: i.registration, file },
+        signal,
+      );
       i.handle = handle;
       const sync = () => this.sync();
       handle.on("task-started", sync);

@@ -3,6 +3,7 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
 import { dirname, join, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
 import { defaultConfig, formatProblem, loadConfig, type PoolConfig, validateConfigText } from "../../config/index.js";
 import {
   ArtifactStore,
@@ -13,7 +14,13 @@ import {
 } from "../../coordinator/index.js";
 import { isSandboxAvailable } from "../../executor/index.js";
 import { createLogger, PoolError } from "../../lib/index.js";
-import { type AdminOperations, createAdminHandler, Supervisor } from "../../pool/index.js";
+import {
+  type AdminOperations,
+  containerProvider,
+  createAdminHandler,
+  type InstanceProvider,
+  Supervisor,
+} from "../../pool/index.js";
 import { type Io, parseCommandArgs } from "../args.js";
 import { deleteForgeRunner } from "../forge-admin.js";
 import { Progress } from "../progress.js";
@@ -205,7 +212,28 @@ export async function upCommand(argv: string[], io: Io): Promise<number> {
     mode: 0o600,
   });
 
+  // Instances in containers run this checkout's runner, mounted read-only.
+  const projectDir = fileURLToPath(new URL("../../../", import.meta.url));
+  const activity = embedded
+    ? (runner: string) =>
+        embedded
+          .listRuns({ limit: 200 })
+          .flatMap((r) => r.jobs)
+          .filter((j) => j.status === "running" && j.runnerName === runner).length
+    : undefined;
+  const providers: Record<string, InstanceProvider> = {};
+  for (const engine of ["docker", "podman"] as const) {
+    providers[engine] = containerProvider({
+      engine,
+      projectDir,
+      workdirParent: resolve(io.cwd, config.runner.workdir_parent, "instances"),
+      fetchWaitMs: config.forge.url ? 0 : config.runner.fetch_wait,
+      ...(activity ? { activity } : {}),
+      logger,
+    });
+  }
   supervisor = new Supervisor({
+    providers,
     forgeUrl,
     registrationToken: () => token,
     roles: resolveRoles(config, sandbox, baseDir),
