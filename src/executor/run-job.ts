@@ -267,6 +267,7 @@ async function createScope(
         cache: actionCache(options.actions?.cacheDir),
         source: options.actions ?? {},
         contextDefaultUrl: contextText(request.context.gitea_default_actions_url),
+        server: { url: contextText(request.context.server_url), token: contextText(request.context.token) },
         warn: (m) => log.warning(m),
       }),
     },

@@ -1,6 +1,8 @@
 import assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { createServer } from "node:http";
+import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, test } from "node:test";
@@ -100,5 +102,38 @@ test("the resolver tries the mirror first and copies the action into the job's t
     assert.equal(await resolver.resolve("org/mirrored@v1", AbortSignal.timeout(1_000)), action);
   } finally {
     await environment.dispose(AbortSignal.timeout(10_000));
+  }
+});
+
+test("actions on the forge's own host are fetched with the task token, other hosts never see it", async () => {
+  const seen: (string | undefined)[] = [];
+  const server = createServer((req, res) => {
+    seen.push(req.headers.authorization);
+    res.writeHead(404);
+    res.end();
+  });
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  const backend = createHostBackend({ workdirParent: join(root, "jobs-auth") });
+  const environment = await backend.prepare({ jobKey: "auth", signal: AbortSignal.timeout(10_000) });
+  try {
+    const resolve = (serverUrl: string) =>
+      new ActionResolver({
+        environment,
+        cache: new ActionCache(join(root, "cache-auth")),
+        source: {},
+        contextDefaultUrl: url,
+        server: { url: serverUrl, token: "task-token-xyz" },
+        warn: () => {},
+      }).resolve("org/private@v1", AbortSignal.timeout(20_000));
+    await assert.rejects(resolve(`${url}/`), /cannot fetch action/);
+    const expected = `Basic ${Buffer.from("x-access-token:task-token-xyz").toString("base64")}`;
+    assert.ok(seen.length > 0 && seen.every((h) => h?.toLowerCase() === expected.toLowerCase()), String(seen));
+    seen.length = 0;
+    await assert.rejects(resolve("http://forge.example.invalid/"), /cannot fetch action/);
+    assert.ok(seen.length > 0 && seen.every((h) => h === undefined), String(seen));
+  } finally {
+    await environment.dispose(AbortSignal.timeout(10_000));
+    await new Promise<void>((r) => server.close(() => r()));
   }
 });

@@ -16,6 +16,11 @@ export interface CachedAction {
 export interface FetchActionOptions {
   /** Tried in order until one serves the ref. */
   urls: string[];
+  /**
+   * Credentials per URL prefix (the forge's own server gets the task token, as act_runner does),
+   * sent as an HTTP header through `git -c http.extraHeader`, never in the URL.
+   */
+  authorization?: (url: string) => string | undefined;
   ref: string;
   offline: boolean;
   signal: AbortSignal;
@@ -46,7 +51,8 @@ async function git(args: string[], cwd: string, signal: AbortSignal): Promise<st
   });
   if (code !== 0) {
     const detail = Buffer.concat(err).toString("utf8").trim().split("\n").slice(-2).join("; ");
-    throw new Error(`git ${args[0] ?? ""} failed (exit ${code}): ${detail}`);
+    const verb = args.find((a) => !a.startsWith("-") && !a.includes("=")) ?? "";
+    throw new Error(`git ${verb} failed (exit ${code}): ${detail}`);
   }
   return Buffer.concat(out).toString("utf8").trim();
 }
@@ -100,7 +106,9 @@ export class ActionCache {
       if (!(await exists(join(bare, "HEAD")))) await git(["init", "--bare", "-q", bare], repoDir, signal);
       for (const url of options.urls) {
         try {
-          const sha = await this.#fetchRef(bare, url, ref, signal);
+          const auth = options.authorization?.(url);
+          const config = auth === undefined ? [] : ["-c", `http.extraHeader=Authorization: ${auth}`];
+          const sha = await this.#fetchRef(bare, config, url, ref, signal);
           await this.#extract(bare, sha, treeOf(sha), signal);
           await writeFile(refFile, `${sha}\n${key}\n${ref}\n`);
           return { sha, dir: treeOf(sha), source: url };
@@ -124,12 +132,12 @@ export class ActionCache {
   }
 
   /** Fetches just the ref (shallow); a commit SHA falls back to a full fetch when the server refuses it. */
-  async #fetchRef(bare: string, url: string, ref: string, signal: AbortSignal): Promise<string> {
+  async #fetchRef(bare: string, config: string[], url: string, ref: string, signal: AbortSignal): Promise<string> {
     try {
-      await git(["fetch", "-q", "--no-tags", "--depth=1", url, ref], bare, signal);
+      await git([...config, "fetch", "-q", "--no-tags", "--depth=1", url, ref], bare, signal);
     } catch (err) {
       if (!SHA.test(ref)) throw err;
-      await git(["fetch", "-q", "--tags", url, "+refs/heads/*:refs/remotes/origin/*"], bare, signal);
+      await git([...config, "fetch", "-q", "--tags", url, "+refs/heads/*:refs/remotes/origin/*"], bare, signal);
       return git(["rev-parse", "--verify", `${ref}^{commit}`], bare, signal);
     }
     return git(["rev-parse", "--verify", "FETCH_HEAD^{commit}"], bare, signal);

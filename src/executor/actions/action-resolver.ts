@@ -29,6 +29,8 @@ export interface ActionResolverOptions {
   source: ActionSourceOptions;
   /** `gitea_default_actions_url` from the task, used when `source.defaultUrl` is unset. */
   contextDefaultUrl: string;
+  /** The forge's own URL (`github.server_url`) and the task token: actions hosted there are fetched with it. */
+  server?: { url: string; token: string };
   warn(message: string): void;
 }
 
@@ -89,6 +91,19 @@ export class ActionResolver {
     return { reference, manifest, hostDir, visibleDir, repository: "", ref: "" };
   }
 
+  /** Basic auth with the task token, for the forge's own host only (private actions on the forge). */
+  #authorization(url: string): string | undefined {
+    const server = this.#options.server;
+    if (server === undefined || server.token === "" || server.url === "") return undefined;
+    let same = false;
+    try {
+      same = new URL(url).origin === new URL(server.url).origin;
+    } catch {
+      same = false;
+    }
+    return same ? `basic ${Buffer.from(`x-access-token:${server.token}`).toString("base64")}` : undefined;
+  }
+
   async #fetchRemote(reference: ActionReference & { kind: "remote" }, signal: AbortSignal): Promise<LoadedAction> {
     const { environment, cache, source } = this.#options;
     const repoPath = `${reference.owner}/${reference.repo}`;
@@ -102,6 +117,7 @@ export class ActionResolver {
       offline: source.offline === true,
       signal,
       onWarning: (m) => this.#options.warn(m),
+      authorization: (url) => this.#authorization(url),
     });
     const rel = join("_actions", reference.owner, reference.repo, reference.ref.replace(/[^A-Za-z0-9._-]/g, "_"));
     const jobCopy = join(environment.hostTemp, rel);
