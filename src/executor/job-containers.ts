@@ -23,14 +23,15 @@ export function jobContainers(
   contexts: ExpressionContexts,
   options: EvaluateOptions,
 ): Pick<PrepareOptions, "container" | "services"> {
-  const uses = [job.container !== undefined ? "container:" : "", job.services !== undefined ? "services:" : ""]
-    .filter((x) => x !== "")
-    .join(" and ");
-  if (uses === "") return {};
+  const parts = [job.container !== undefined ? "container:" : "", job.services !== undefined ? "services:" : ""].filter(
+    (x) => x !== "",
+  );
+  if (parts.length === 0) return {};
+  const uses = parts.join(" and ");
   if (backend.containers !== true) {
     throw new PoolError(
       "BACKEND_UNAVAILABLE",
-      `job '${job.id}' uses ${uses}, which need a container backend, but this runner's backend is '${backend.name}': run the job on a runner whose backend is docker or podman, or remove ${uses}`,
+      `job '${job.id}' uses ${uses}, which ${parts.length > 1 ? "need" : "needs"} a container backend, but this runner's backend is '${backend.name}': run the job on a runner whose backend is docker or podman, or remove ${uses}`,
       { file, ...(job.position ? { line: job.position.line, col: job.position.col } : {}) },
     );
   }

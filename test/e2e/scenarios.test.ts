@@ -236,6 +236,11 @@ describe("testdata/scenarios through the real coordinator and runners", () => {
     test(`${s.name}: ${s.expected.description}`, { skip: s.expected.skip ?? false }, async () => {
       const run = await runs.get(s.name);
       assert.ok(run, "the run was submitted");
+      // SCENARIO_LOGS=1 prints every job log, for writing a new scenario's expectations.
+      if (process.env.SCENARIO_LOGS) {
+        for (const j of run.jobs)
+          process.stdout.write(`--- ${s.name}/${j.name}\n${coordinator.jobLog(j.id).join("\n")}\n`);
+      }
       for (const [key, want] of Object.entries(s.expected.jobs)) {
         const job = findJob(run, key);
         assert.ok(job, `job '${key}' exists among ${run.jobs.map((j) => j.name).join(", ")}`);
