@@ -140,6 +140,8 @@ describe("the release wave", () => {
     assert.equal(run.jobs.length, 8);
     assert.ok(Math.max(...starts) < Math.min(...stops), "every job started before any finished");
     const makespan = Math.max(...stops) - Math.min(...starts);
-    assert.ok(makespan < 2 * 2000, `makespan ${makespan} ms is far below the serial 16 s`);
+    // In series the makespan would be the sum of the job times; a loaded machine stretches both alike.
+    const serial = run.jobs.reduce((n, j) => n + Date.parse(j.stoppedAt ?? "") - Date.parse(j.startedAt ?? ""), 0);
+    assert.ok(makespan < serial / 3, `makespan ${makespan} ms against ${serial} ms in series`);
   });
 });
