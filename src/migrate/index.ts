@@ -1,12 +1,47 @@
 /**
- * Migration toolkit: audit workflows written for the laptop runner and rewrite them for the pool
- * (issue 6). `compare`/`promote` and native artifacts come with the coordinator and runner.
+ * Migration toolkit: audit workflows written for the laptop runner, rewrite them for the pool, compare
+ * v1 and v2 runs (results, wall time, artifact digests) and promote v2 once it proved itself (issue 6).
  */
 export { type AuditOptions, type AuditReport, auditDirectory, auditWorkflow } from "./audit.js";
+export {
+  type ArtifactFileDigest,
+  type ComparableJob,
+  type ComparableRun,
+  isV2File,
+  readRunSummary,
+  workflowKey,
+} from "./comparable-run.js";
+export { formatComparison } from "./compare-report.js";
+export {
+  type ArtifactComparison,
+  compareRuns,
+  type FileDifference,
+  type JobComparison,
+  type RunComparison,
+} from "./compare-runs.js";
 export { findWorkflowFiles, WORKFLOW_DIRS, type WorkflowPath } from "./discover.js";
 export { compareFindings, type Finding, type Severity } from "./finding.js";
 export { GITHUB_HOSTED_LABELS, type LabelMapOptions, mapLabels } from "./label-map.js";
+export {
+  appendHistory,
+  type ComparisonEntry,
+  comparisonEntry,
+  HISTORY_FILE,
+  type HistoryEntry,
+  type PromotionEntry,
+  promotionStreak,
+  readHistory,
+  type Streak,
+} from "./migrate-history.js";
+export { pairRuns, type RunPairs } from "./pair-runs.js";
 export type { PoolRole } from "./pool-role.js";
+export {
+  DEFAULT_REQUIRED_STREAK,
+  type PromoteOptions,
+  type PromoteResult,
+  promoteWorkflow,
+  unmarkV2Name,
+} from "./promote.js";
 export { formatJson } from "./report-json.js";
 export { formatSarif, SARIF_SCHEMA, type SarifOptions } from "./report-sarif.js";
 export { formatText } from "./report-text.js";

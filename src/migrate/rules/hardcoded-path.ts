@@ -46,7 +46,6 @@ export const hardcodedPath: Rule = {
             hits.push({
               offset,
               message: `"${m[0]}" is ${what} that pool runners do not have`,
-              // biome-ignore lint/suspicious/noTemplateCurlyInString: a workflow expression, not a JS placeholder
               fix: "use a path inside the workspace (${{ github.workspace }}) or provide it through the role",
             });
           }

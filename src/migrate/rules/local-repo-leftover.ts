@@ -35,7 +35,6 @@ export const localRepoLeftover: Rule = {
         hits.push({
           offset: scalarOffset(wf.text, node, text.search(WORD)),
           message: "LOCAL_REPO is read here; pool runners have no developer worktree",
-          // biome-ignore lint/suspicious/noTemplateCurlyInString: a workflow expression, not a JS placeholder
           fix: "use the checked-out workspace (${{ github.workspace }}) instead",
         });
       },
