@@ -12,7 +12,7 @@ usage:
   runnerpool runner  start [--file .runner] [--capacity N] [--backend host|sandbox]
   runnerpool pool    status | add ROLE | drain INSTANCE|ROLE | rotate-token [--cycle]
                      | decommission RUNNER | coverage REPO_DIR   [--config FILE]
-  runnerpool migrate audit|rewrite DIR ...
+  runnerpool migrate audit|rewrite DIR ... | compare A [B] [--db FILE] | promote WORKFLOW [--required N]
   runnerpool config  validate [FILE] | example | import-act-runner CONFIG_YAML [.runner]
   runnerpool version
 `;

@@ -13,6 +13,7 @@ import {
 } from "../../migrate/index.js";
 import { keyValues, parseCommandArgs } from "../args.js";
 import { VERSION } from "../version.js";
+import { COMPARE_USAGE, compareCommand, PROMOTE_USAGE, promoteCommand } from "./migrate-compare.js";
 
 export interface MigrateIo {
   stdout: (s: string) => void;
@@ -23,7 +24,7 @@ export interface MigrateIo {
 const AUDIT_USAGE = "runnerpool migrate audit DIR [--config runnerpool.toml] [--format text|json|sarif]";
 const REWRITE_USAGE =
   "runnerpool migrate rewrite DIR [--label-map FROM=ROLE]... [--config runnerpool.toml] [--v2] [--dry-run]";
-const USAGE = `usage:\n  ${AUDIT_USAGE}\n  ${REWRITE_USAGE}\n`;
+const USAGE = `usage:\n  ${AUDIT_USAGE}\n  ${REWRITE_USAGE}\n  ${COMPARE_USAGE}\n  ${PROMOTE_USAGE}\n`;
 
 /**
  * Reads only the `[[role]]` names and labels: audit and rewrite must work on a config that is
@@ -131,7 +132,7 @@ async function rewrite(argv: string[], io: MigrateIo, signal: AbortSignal): Prom
   return invalid > 0 ? 1 : 0;
 }
 
-/** `runnerpool migrate audit|rewrite ...`; returns the exit code. */
+/** `runnerpool migrate audit|rewrite|compare|promote ...`; returns the exit code. */
 export async function migrateCommand(argv: string[], io: MigrateIo): Promise<number> {
   const [sub, ...rest] = argv;
   const signal = new AbortController().signal;
@@ -141,11 +142,9 @@ export async function migrateCommand(argv: string[], io: MigrateIo): Promise<num
     case "rewrite":
       return rewrite(rest, io, signal);
     case "compare":
+      return compareCommand(rest, io, signal);
     case "promote":
-      throw new PoolError(
-        "INVALID_ARGUMENT",
-        `migrate ${sub} is not available yet: it needs run artifacts stored by the coordinator`,
-      );
+      return promoteCommand(rest, io, signal);
     case undefined:
     case "help":
     case "--help":
