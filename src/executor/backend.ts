@@ -41,6 +41,11 @@ export interface JobEnvironment {
    * /github/workspace and sets the workdir there). Resolves with the exit code like `exec`.
    */
   runContainerStep?(spec: ContainerStepSpec, options: Omit<ExecOptions, "cwd">): Promise<number>;
+  /**
+   * The uid/gid steps run as, when the backend drops to another user: what the runner writes into the
+   * workspace on the host (a checkout) is handed to them so the job can change it.
+   */
+  owner?: { uid: number; gid: number };
   /** Removes everything the job left; never throws for ordinary leftovers, reports what it could not remove. */
   dispose(signal: AbortSignal): Promise<DisposeReport>;
 }
@@ -77,6 +82,11 @@ export interface PrepareOptions {
   container?: Record<string, unknown>;
   /** The job's `services:` (evaluated), only passed to backends with `containers: true`. */
   services?: Record<string, Record<string, unknown>>;
+  /**
+   * Host directories steps must see read-only at the same path (the git mirror cache: a checkout's
+   * `.git/objects/info/alternates` names it). Backends skip paths that do not exist.
+   */
+  readOnlyPaths?: string[];
   signal: AbortSignal;
 }
 

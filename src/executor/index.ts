@@ -20,6 +20,18 @@ export {
   SANDBOX_PATHS,
   type SandboxBackendOptions,
 } from "./backends/sandbox.js";
+export {
+  type CheckoutOptions,
+  type CheckoutResult,
+  checkout,
+  type GitConfigEntries,
+  type GitPolicy,
+  inspectMirror,
+  MirrorCache,
+  type MirrorCacheOptions,
+  type MirrorEnsureOptions,
+  type MirrorHealth,
+} from "./git/index.js";
 export type { ActionSourceOptions, JobOutcome, JobRequest, RunJobOptions } from "./job-request.js";
 export { RecordingSink } from "./recording-sink.js";
 export { runJob } from "./run-job.js";

@@ -1,4 +1,5 @@
 import type { Backend } from "./backend.js";
+import type { GitPolicy } from "./git/git-policy.js";
 import type { JobSink, Result } from "./sink.js";
 
 /** One job as a forge hands it over (decoded from runner.v1.Task), independent of the protocol. */
@@ -38,6 +39,8 @@ export interface RunJobOptions {
   seedWorkspace?: string;
   /** Where and how `uses: owner/repo@ref` actions are fetched; see ActionSourceOptions. */
   actions?: ActionSourceOptions;
+  /** The pool's checkout policy (`[git]`) and the host's mirror cache, for `actions/checkout`. */
+  git?: GitPolicy;
 }
 
 /** Remote actions: fetched over git, cached per host by resolved commit SHA. */

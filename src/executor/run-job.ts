@@ -136,6 +136,7 @@ async function execute(options: RunJobOptions, log: JobLog): Promise<JobOutcome>
     environment = await options.backend.prepare({
       jobKey: options.jobKey ?? `job-${randomUUID()}`,
       signal: options.signal,
+      ...(options.git?.mirror ? { readOnlyPaths: [options.git.mirror.dir] } : {}),
       ...containers,
     });
   } catch (err) {
@@ -262,6 +263,7 @@ async function createScope(
       nodePath: environment.nodePath ?? process.execPath,
       backendName: options.backend.name,
       containers: options.backend.containers === true,
+      ...(options.git ? { git: options.git } : {}),
       actions: new ActionResolver({
         environment,
         cache: actionCache(options.actions?.cacheDir),

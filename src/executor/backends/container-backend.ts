@@ -1,5 +1,5 @@
 import { randomUUID } from "node:crypto";
-import { accessSync, constants } from "node:fs";
+import { accessSync, constants, existsSync } from "node:fs";
 import { mkdir } from "node:fs/promises";
 import { delimiter, join } from "node:path";
 import { findProcessesByEnv, PoolError, type ResourceLimits, spawnProcess } from "../../lib/index.js";
@@ -108,7 +108,7 @@ export function createContainerBackend(options: ContainerBackendOptions): Backen
   const engine = options.engine;
   return {
     name: engine,
-    async prepare({ jobKey, signal }: PrepareOptions): Promise<JobEnvironment> {
+    async prepare({ jobKey, signal, readOnlyPaths }: PrepareOptions): Promise<JobEnvironment> {
       const command = findCommand(options.command ?? engine);
       if (command === undefined) {
         throw new PoolError(
@@ -134,6 +134,7 @@ export function createContainerBackend(options: ContainerBackendOptions): Backen
         `--volume=${dirs.home}:${SANDBOX_PATHS.home}`,
         `--volume=${toolCache}:${SANDBOX_PATHS.toolCache}`,
         ...(options.secretsDir === undefined ? [] : [`--volume=${options.secretsDir}:${SANDBOX_PATHS.secrets}:ro`]),
+        ...(readOnlyPaths ?? []).filter((p) => existsSync(p)).map((p) => `--volume=${p}:${p}:ro`),
         ...limitArgs(options.limits),
         ...privileged,
         "--entrypoint=/bin/sh",

@@ -54,7 +54,7 @@ export function createSandboxBackend(options: SandboxBackendOptions): Backend {
   const bwrap = options.bwrapPath ?? DEFAULT_BWRAP;
   return {
     name: "sandbox",
-    async prepare({ jobKey, signal }: PrepareOptions): Promise<JobEnvironment> {
+    async prepare({ jobKey, signal, readOnlyPaths }: PrepareOptions): Promise<JobEnvironment> {
       if (!(await isSandboxAvailable(bwrap))) {
         throw new PoolError(
           "BACKEND_UNAVAILABLE",
@@ -84,6 +84,9 @@ export function createSandboxBackend(options: SandboxBackendOptions): Backend {
         // After the hidden paths, so a secrets_dir below /etc/runnerpool is not covered by their tmpfs.
         ...(options.secretsDir === undefined ? [] : ["--ro-bind", options.secretsDir, SANDBOX_PATHS.secrets]),
       ];
+      for (const dir of readOnlyPaths ?? []) {
+        if ((await kindOf(dir)) === "dir") binds.push("--ro-bind", dir, dir);
+      }
       const cgroup = hasLimits(options.limits) ? await createCgroup(jobKey, options.limits) : undefined;
       const base = await baseArguments(options);
       const prefix =
@@ -102,6 +105,7 @@ export function createSandboxBackend(options: SandboxBackendOptions): Backend {
         temp: SANDBOX_PATHS.temp,
         hostTemp: dirs.temp,
         toolCache: SANDBOX_PATHS.toolCache,
+        ...(options.uid === undefined ? {} : { owner: { uid: options.uid, gid: options.gid ?? options.uid } }),
         baseEnv: {
           HOME: SANDBOX_PATHS.home,
           PATH: DEFAULT_PATH,

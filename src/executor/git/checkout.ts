@@ -60,7 +60,13 @@ function transport(o: CheckoutOptions): Transport {
     pub,
   ]);
   const scope = httpScope(rewriteUrl(o.url, o.rewrite));
-  const env: [string, string][] = [["protocol.version", "2"], ["advice.detachedHead", "false"], ...rewrite];
+  const env: [string, string][] = [
+    ["protocol.version", "2"],
+    ["advice.detachedHead", "false"],
+    // The checkout may belong to the uid the job runs as while the runner works on it.
+    ["safe.directory", "*"],
+    ...rewrite,
+  ];
   const persist: [string, string][] = [...rewrite];
   if (scope !== undefined && (o.hostHeader !== undefined || o.token !== undefined)) {
     // Scoped to the server that is really contacted, so a submodule on another host never sees the

@@ -1,6 +1,7 @@
 import { downloadArtifactStep } from "../artifacts/download-artifact-step.js";
 import { uploadArtifactStep } from "../artifacts/upload-artifact-step.js";
 import { registerBuiltinAction } from "./builtin-actions.js";
+import { checkoutStep } from "./checkout-step.js";
 
 let done = false;
 
@@ -15,4 +16,5 @@ export function registerBuiltins(): void {
   done = true;
   registerBuiltinAction("actions/upload-artifact", uploadArtifactStep);
   registerBuiltinAction("actions/download-artifact", downloadArtifactStep);
+  registerBuiltinAction("actions/checkout", checkoutStep);
 }

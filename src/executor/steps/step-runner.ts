@@ -1,6 +1,7 @@
 import type { EvaluateOptions, ExpressionContexts, Step } from "../../workflow/index.js";
 import type { ActionResolver, LoadedAction } from "../actions/action-resolver.js";
 import type { JobEnvironment } from "../backend.js";
+import type { GitPolicy } from "../git/git-policy.js";
 import type { JobLog } from "../job-log.js";
 import type { StepOutput } from "../step-output.js";
 
@@ -58,6 +59,8 @@ export interface StepServices {
   containers: boolean;
   /** Loads the action of a `uses:` (local from the workspace, remote through the host's cache). */
   actions: ActionResolver;
+  /** The pool's checkout policy, for the built-in `actions/checkout`. */
+  git?: GitPolicy;
   /** Runs a composite action's steps in a frame of their own, under the step's signal. */
   runComposite(request: CompositeRequest): Promise<CompositeResult>;
 }
