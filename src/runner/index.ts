@@ -1,8 +1,9 @@
 /** One runner instance: registration (`.runner`), poller, task lifecycle and reporting to the forge. */
 export type { LogRowInput, RunnerForge } from "./forge.js";
+export { freeBytes } from "./free-bytes.js";
 export { formatLogLine, MAX_ROW_BYTES } from "./log-format.js";
 export { refusal, type TaskPolicy } from "./policy.js";
-export { Poller, type PollerOptions, type PollerStatus } from "./poller.js";
+export { type DiskFloor, Poller, type PollerOptions, type PollerStatus } from "./poller.js";
 export {
   loadRegistration,
   type RegisterOptions,

@@ -24,12 +24,26 @@ export interface PollerOptions {
   logger?: Logger;
   /** Jitter source, [0, 1). */
   random?: () => number;
+  /**
+   * Disk-space floor: while `freeBytes()` reports less than `minFreeBytes`, no task is fetched (the
+   * runner says so in its log and status) and the check repeats every `checkIntervalMs` (default 5 s).
+   */
+  diskFloor?: DiskFloor;
+}
+
+export interface DiskFloor {
+  minFreeBytes: number;
+  /** Free bytes where jobs write (their workdir parent). */
+  freeBytes: () => Promise<number>;
+  checkIntervalMs?: number;
 }
 
 export interface PollerStatus {
   state: RunnerState;
   running: number;
   capacity: number;
+  /** Why the runner takes no tasks although it could (e.g. the disk-space floor). */
+  paused?: string;
 }
 
 /** A forge answer faster than this cannot have been a held long poll. */
@@ -54,6 +68,7 @@ export class Poller {
   private tasksVersion = 0n;
   private fetched = 0;
   private fatal: PoolError | undefined;
+  private paused: string | undefined;
   private readonly tasks = new Set<Promise<void>>();
   private slotFreed: (() => void) | undefined;
   private settle!: { resolve: () => void; reject: (err: unknown) => void };
@@ -73,7 +88,12 @@ export class Poller {
   }
 
   status(): PollerStatus {
-    return { state: this.state, running: this.running, capacity: this.capacity };
+    return {
+      state: this.state,
+      running: this.running,
+      capacity: this.capacity,
+      ...(this.paused === undefined ? {} : { paused: this.paused }),
+    };
   }
 
   /** The tasks_version the next FetchTask will send. */
@@ -129,6 +149,10 @@ export class Poller {
     while (!this.pollAbort.signal.aborted) {
       if (this.running >= this.capacity) {
         await this.slotFree();
+        continue;
+      }
+      if (!(await this.enoughDisk())) {
+        await sleep(this.options.diskFloor?.checkIntervalMs ?? 5000, this.pollAbort.signal);
         continue;
       }
       const sent = this.tasksVersion;
@@ -216,6 +240,38 @@ export class Poller {
         resolve();
       };
     });
+  }
+
+  /** The disk-space gate: false (and a log line once per low period) while below the floor. */
+  private async enoughDisk(): Promise<boolean> {
+    const floor = this.options.diskFloor;
+    if (floor === undefined) return true;
+    let free: number;
+    try {
+      free = await floor.freeBytes();
+    } catch (err) {
+      // An unreadable figure must not stop the runner: the job's own writes will tell.
+      this.logger.debug({ err: err instanceof Error ? err.message : String(err) }, "cannot read free disk space");
+      return true;
+    }
+    if (free >= floor.minFreeBytes) {
+      if (this.paused !== undefined) {
+        this.logger.info(
+          { freeBytes: free, minFreeBytes: floor.minFreeBytes },
+          "disk space is back; taking jobs again",
+        );
+        this.paused = undefined;
+      }
+      return true;
+    }
+    if (this.paused === undefined) {
+      this.logger.warn(
+        { freeBytes: free, minFreeBytes: floor.minFreeBytes },
+        "free disk space is below runner.min_free: not taking jobs until space returns",
+      );
+    }
+    this.paused = `free disk space ${free} bytes is below the floor of ${floor.minFreeBytes} bytes`;
+    return false;
   }
 
   private pause(streak: number): number {

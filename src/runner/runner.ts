@@ -1,9 +1,10 @@
 import { EventEmitter } from "node:events";
-import type { Backend, Result as JobResult } from "../executor/index.js";
+import type { Backend, GitPolicy, Result as JobResult } from "../executor/index.js";
 import { isPoolError, type Logger, PoolError, silentLogger } from "../lib/index.js";
 import { createForgeClient } from "../protocol/index.js";
 import { labelNames } from "../workflow/index.js";
 import type { RunnerForge } from "./forge.js";
+import { freeBytes } from "./free-bytes.js";
 import type { TaskPolicy } from "./policy.js";
 import { Poller, type PollerStatus } from "./poller.js";
 import type { Registration } from "./registration.js";
@@ -38,6 +39,15 @@ export interface StartRunnerOptions {
   logger?: Logger;
   /** The role's ref policy, checked for every task before it runs. */
   policy?: TaskPolicy;
+  /** The pool's checkout policy and the host's mirror cache, for every job (config `[git]`). */
+  git?: GitPolicy;
+  /**
+   * Disk-space floor (config `runner.min_free`): below it the runner takes no jobs until space
+   * returns. Measured on `diskPath` (the workdir parent) unless `freeBytes` is given.
+   */
+  minFreeBytes?: number;
+  diskPath?: string;
+  freeBytes?: () => Promise<number>;
   /** Aborting stops the runner and cancels its jobs, like stop(). */
   signal: AbortSignal;
 }
@@ -100,6 +110,7 @@ export async function startRunner(options: StartRunnerOptions): Promise<RunnerHa
     maxTasks: once ? 1 : undefined,
     runnerName: reg.name,
     logger,
+    ...(options.minFreeBytes ? { diskFloor: diskFloor(options, options.minFreeBytes) } : {}),
     runTask: async (task, signal) => {
       emit(events, logger, "task-started", { id: task.id });
       const summary = await runTask({
@@ -116,6 +127,7 @@ export async function startRunner(options: StartRunnerOptions): Promise<RunnerHa
         cancelGraceMs: options.cancelGraceMs,
         report: options.report,
         policy: options.policy,
+        ...(options.git ? { git: options.git } : {}),
       });
       emit(events, logger, "task-finished", summary);
     },
@@ -157,6 +169,15 @@ export async function startRunner(options: StartRunnerOptions): Promise<RunnerHa
       events.off(event, listener as never);
     },
   };
+}
+
+function diskFloor(options: StartRunnerOptions, minFreeBytes: number) {
+  const path = options.diskPath;
+  const read = options.freeBytes ?? (path === undefined ? undefined : () => freeBytes(path));
+  if (read === undefined) {
+    throw new PoolError("INVALID_ARGUMENT", "a disk-space floor needs diskPath (the workdir parent) or freeBytes");
+  }
+  return { minFreeBytes, freeBytes: read };
 }
 
 type DeclareOutcome = "ok" | "refused" | "retry";

@@ -1,4 +1,4 @@
-import type { Backend, JobOutcome, Result as JobResult, RunJobOptions } from "../executor/index.js";
+import type { Backend, GitPolicy, JobOutcome, Result as JobResult, RunJobOptions } from "../executor/index.js";
 import { type Logger, silentLogger } from "../lib/index.js";
 import type { Task } from "../protocol/index.js";
 import type { RunnerForge } from "./forge.js";
@@ -36,6 +36,8 @@ export interface RunTaskOptions {
   report?: ReportTimings;
   /** The role's ref policy (privileged roles, allowed_refs); checked before the job runs. */
   policy?: TaskPolicy;
+  /** The pool's checkout policy, handed to the executor. */
+  git?: GitPolicy;
 }
 
 export interface TaskSummary {
@@ -135,6 +137,7 @@ async function superviseTask(options: RunTaskOptions): Promise<TaskSummary> {
         env: options.env,
         runnerName: options.runnerName,
         jobKey: `task-${options.task.id}`,
+        ...(options.git ? { git: options.git } : {}),
         ...(options.cancelTimeoutMs === undefined ? {} : { cancelTimeoutMs: options.cancelTimeoutMs }),
       }),
     );
