@@ -1,6 +1,6 @@
 import { existsSync, mkdirSync } from "node:fs";
 import { join } from "node:path";
-import { runJob } from "../executor/index.js";
+import { type GitPolicy, runJob } from "../executor/index.js";
 import { type Logger, silentLogger } from "../lib/index.js";
 import { createForgeClient } from "../protocol/index.js";
 import { loadRegistration, type Registration, type RunnerHandle, register, startRunner } from "../runner/index.js";
@@ -20,6 +20,10 @@ export interface LocalPoolOptions {
   version: string;
   fetchWaitMs: number;
   fetchIntervalMs: number;
+  /** Checkout policy and mirror cache (config `[git]`). */
+  git?: GitPolicy;
+  /** Disk-space floor (config `runner.min_free`), measured on `workdirParent`. */
+  minFreeBytes?: number;
   logger?: Logger;
   signal: AbortSignal;
 }
@@ -78,6 +82,8 @@ export async function startLocalPool(options: LocalPoolOptions): Promise<LocalPo
       env: role.env,
       policy: { role: role.name, privileged: role.privileged === true, allowedRefs: role.allowedRefs ?? [] },
       logger: logger.child({ runner: name }),
+      ...(options.git ? { git: options.git } : {}),
+      ...(options.minFreeBytes ? { minFreeBytes: options.minFreeBytes, diskPath: options.workdirParent } : {}),
       signal: options.signal,
     });
     instances.push({ role: role.name, name, labels: role.labels, handle });

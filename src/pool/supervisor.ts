@@ -1,7 +1,7 @@
 import { EventEmitter } from "node:events";
 import { existsSync, mkdirSync, rmSync } from "node:fs";
 import { join } from "node:path";
-import { runJob } from "../executor/index.js";
+import { type GitPolicy, runJob } from "../executor/index.js";
 import { type Logger, PoolError, silentLogger } from "../lib/index.js";
 import { createForgeClient } from "../protocol/index.js";
 import { loadRegistration, type Registration, type RunnerHandle, register, startRunner } from "../runner/index.js";
@@ -29,6 +29,10 @@ export interface SupervisorOptions {
   version: string;
   fetchWaitMs: number;
   fetchIntervalMs?: number;
+  /** Checkout policy and mirror cache of this host (config `[git]`), for local instances. */
+  git?: GitPolicy;
+  /** Disk-space floor of local instances (config `runner.min_free`), measured on `workdirParent`. */
+  minFreeBytes?: number;
   /**
    * Jobs waiting that a runner with these labels could take; undefined when the forge cannot say
    * (then a role grows while it has no free slot).
@@ -110,6 +114,8 @@ export const localProvider = (options: {
   version: string;
   fetchWaitMs: number;
   fetchIntervalMs?: number;
+  git?: GitPolicy;
+  minFreeBytes?: number;
   logger: Logger;
 }): InstanceProvider => ({
   name: "local",
@@ -126,6 +132,8 @@ export const localProvider = (options: {
       env: role.env,
       policy: { role: role.name, privileged: role.privileged === true, allowedRefs: role.allowedRefs ?? [] },
       logger: options.logger.child({ runner: name }),
+      ...(options.git ? { git: options.git } : {}),
+      ...(options.minFreeBytes ? { minFreeBytes: options.minFreeBytes, diskPath: options.workdirParent } : {}),
       signal,
     }),
 });
@@ -160,6 +168,8 @@ export class Supervisor {
         version: options.version,
         fetchWaitMs: options.fetchWaitMs,
         fetchIntervalMs: options.fetchIntervalMs,
+        ...(options.git ? { git: options.git } : {}),
+        ...(options.minFreeBytes ? { minFreeBytes: options.minFreeBytes } : {}),
         logger: this.logger,
       });
     for (const role of options.roles) this.roles.set(role.name, this.freshRole(role));
