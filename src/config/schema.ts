@@ -82,6 +82,9 @@ export const runnerSchema = z.strictObject({
     .default(25_000)
     .describe("ms a runner asks the embedded coordinator to hold FetchTask open (0 = poll like act_runner)"),
   fetch_interval: z.number().int().min(100).default(2_000).describe("ms between polls when fetch_wait is 0"),
+  min_free: size(
+    'disk-space floor on workdir_parent, e.g. "5GB": below it runners take no jobs until space returns',
+  ).optional(),
 });
 
 export const instancesSchema = z
