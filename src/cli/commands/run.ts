@@ -7,6 +7,7 @@ import {
   type Coordinator,
   createArtifactHandler,
   createCoordinator,
+  importWorkingTree,
   type JobView,
   startCoordinatorServer,
 } from "../../coordinator/index.js";
@@ -158,11 +159,20 @@ export async function runCommand(argv: string[], io: Io): Promise<number> {
     ...(eventName === "workflow_dispatch" ? { inputs } : {}),
   };
 
+  const reposDir = join(scratch, "repos");
   const coordinator: Coordinator = createCoordinator({
     dbPath: join(scratch, "coordinator.db"),
     unmatchedTimeoutMs: 1_000,
     logger,
+    reposDir,
   });
+  // Served by the coordinator, so `actions/checkout` in a job clones it like from a forge.
+  const [owner = "local", repoName = ""] = repo.fullName.split("/");
+  try {
+    await importWorkingTree(repo.dir, reposDir, owner, repoName, signal);
+  } catch (err) {
+    progress.note(`${repo.fullName} is not served to jobs, actions/checkout will fail: ${(err as Error).message}`);
+  }
   // Kept after the run (only work/ is removed), so `migrate compare` and people can look at them.
   const artifacts = new ArtifactStore({ dir: join(scratch, "artifacts") });
   const server = await startCoordinatorServer(coordinator, {
