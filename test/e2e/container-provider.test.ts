@@ -66,11 +66,13 @@ for (const engine of ["docker", "podman"] as const) {
       );
       assert.equal(containers(engine).length, 1);
       const marker = engine === "docker" ? "/.dockerenv" : "/run/.containerenv";
-      const run = await h.wait(
-        h.submit(
-          `on: push\njobs:\n  a:\n    runs-on: [self-hosted, linux]\n    steps:\n      - run: test -e ${marker} && echo inside-a-container\n`,
-        ),
+      const runId = h.submit(
+        `on: push\njobs:\n  a:\n    runs-on: [self-hosted, linux]\n    steps:\n      - run: test -e ${marker} && echo inside-a-container\n`,
       );
+      // A loaded machine starts node in the container slowly; say what the pool saw if it never ends.
+      const run = await h.wait(runId, 120_000).catch((err: unknown) => {
+        throw new Error(`${(err as Error).message}; pool: ${JSON.stringify(h.supervisor.status())}`);
+      });
       assert.equal(run.result, "success", h.log(run.jobs[0]?.id ?? 0));
       assert.match(h.log(run.jobs[0]?.id ?? 0), /inside-a-container/);
       await h.supervisor.drain("linux");

@@ -127,6 +127,12 @@ describe("runbook commands against a running `up`", () => {
     const d = await pool("decommission", "laptop");
     assert.equal(d.code, 0, d.stderr);
     assert.match(d.stdout, /laptop .*removed/);
+    const ours = await api("decommission", { runner: "linux-1" });
+    assert.equal(ours.status, 200, ours.body.error);
+    await poll(
+      (st) => st.roles[0]?.instances.some((i) => i.state === "idle" && i.name === "linux-1") === true,
+      "the role's min brings a fresh linux-1",
+    );
     const again = await api("decommission", { runner: "laptop" });
     assert.equal(again.status, 404);
     assert.match(again.body.error ?? "", /no runner "laptop"/);

@@ -156,7 +156,11 @@ export async function upCommand(argv: string[], io: Io): Promise<number> {
         ?.status()
         .flatMap((r) => r.instances)
         .find((i) => i.name === runner);
-      if (ours) await supervisor?.drain(ours.name);
+      if (ours) {
+        // One of ours: drained and unregistered like a scale-down; the role's min brings a fresh one.
+        await supervisor?.drain(ours.name);
+        return { decommissioned: ours.name, id: ours.runnerId };
+      }
       if (embedded) {
         const found = embedded.listRunners().find((r) => r.name === runner || String(r.id) === runner);
         if (!found)
