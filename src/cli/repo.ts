@@ -76,5 +76,38 @@ export async function inspectRepo(dirArg: string, scratch: string, signal: Abort
   } catch {
     // Detached HEAD: keep "main" so github.ref is still a branch ref.
   }
-  return { dir, fullName: `local/${basename(given)}`, branch, sha, workflows: findWorkflows(dir) };
+  return { dir, fullName: `local/${servedName(basename(given))}`, branch, sha, workflows: findWorkflows(dir) };
+}
+
+/** A directory name as a repository name the coordinator can serve (`[A-Za-z0-9._-]`, no `.git` end). */
+function servedName(name: string): string {
+  const safe = name
+    .replace(/[^A-Za-z0-9._-]+/g, "-")
+    .replace(/^[^A-Za-z0-9]+/, "")
+    .replace(/\.git$/, "");
+  return safe === "" ? "repo" : safe;
+}
+
+/**
+ * The full ref and commit a run of `--ref REF` uses: a name is a tag when the repository has that
+ * tag, else a branch. A ref the repository does not have keeps the checked-out commit (a run can
+ * pretend to be on a ref, e.g. to exercise a role's allowed_refs).
+ */
+export async function resolveRef(
+  repo: RepoInfo,
+  ref: string | undefined,
+  signal: AbortSignal,
+): Promise<{ ref: string; sha: string }> {
+  const commitOf = async (full: string): Promise<string | undefined> => {
+    try {
+      return (await git(["rev-parse", "--verify", "--quiet", `${full}^{commit}`], repo.dir, signal)) || undefined;
+    } catch {
+      return undefined;
+    }
+  };
+  if (!ref) return { ref: `refs/heads/${repo.branch}`, sha: repo.sha };
+  if (ref.startsWith("refs/")) return { ref, sha: (await commitOf(ref)) ?? repo.sha };
+  const tag = await commitOf(`refs/tags/${ref}`);
+  if (tag !== undefined) return { ref: `refs/tags/${ref}`, sha: tag };
+  return { ref: `refs/heads/${ref}`, sha: (await commitOf(`refs/heads/${ref}`)) ?? repo.sha };
 }
