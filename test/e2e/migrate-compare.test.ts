@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { dirname, join } from "node:path";
 import { after, before, test } from "node:test";
 import { NoOperationTraceWriter, parseWorkflow } from "@actions/workflow-parser";
 import { type CliResult, ROOT, runCli } from "./cli.js";
@@ -143,8 +143,20 @@ test("promote refuses until three consecutive equal comparisons, then archives v
     assert.equal(r.code, 0, r.stdout);
     expectRefusal(await promote(), round);
   }
-  const third = await compare(await runPool("both-3.json"));
+  const both = await runPool("both-3.json");
+  const third = await compare(both);
   assert.equal(third.code, 0, third.stdout);
+  // The same two runs, read from the coordinator database `run` leaves in its scratch dir.
+  const runs = (
+    JSON.parse(readFileSync(both, "utf8")) as {
+      runs: { runId: number; workflow: string; jobs: { logFile: string }[] }[];
+    }
+  ).runs;
+  const idOf = (isV2: boolean) => String(runs.find((r) => r.workflow.endsWith("-v2.yml") === isV2)?.runId);
+  const db = join(dirname(dirname(runs[0]?.jobs[0]?.logFile ?? "")), "coordinator.db");
+  const byId = await runCli(["migrate", "compare", "--db", db, idOf(false), idOf(true), "--no-history"], { cwd: work });
+  assert.equal(byId.code, 0, byId.stdout + byId.stderr);
+  assert.match(byId.stdout, /= widget: equal \(4 files\)/);
   const dry = await promote("--dry-run");
   assert.equal(dry.code, 0, dry.stderr);
   assert.ok(existsSync(v2), "a dry run changes nothing");

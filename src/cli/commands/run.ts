@@ -23,9 +23,8 @@ import {
   workflowTriggers,
 } from "../../workflow/index.js";
 import { type Io, keyValues, parseCommandArgs } from "../args.js";
-import { hostGitPolicy } from "../git-policy.js";
 import { Progress } from "../progress.js";
-import { inspectRepo, resolveRef } from "../repo.js";
+import { inspectRepo } from "../repo.js";
 import { resolveRoles } from "../roles.js";
 import { VERSION } from "../version.js";
 import { watchCoordinator } from "../watch.js";
@@ -70,6 +69,12 @@ export interface RunSummaryRun {
 export interface RunSummary {
   ok: boolean;
   runs: RunSummaryRun[];
+}
+
+function fullRef(ref: string | undefined, branch: string, tags: Set<string>): string {
+  if (!ref) return `refs/heads/${branch}`;
+  if (ref.startsWith("refs/")) return ref;
+  return tags.has(ref) ? `refs/tags/${ref}` : `refs/heads/${ref}`;
 }
 
 function finalResult(job: JobView): RunSummaryJob["result"] {
@@ -147,11 +152,12 @@ export async function runCommand(argv: string[], io: Io): Promise<number> {
       `no workflows in "${repo.dir}": add .gitea/workflows/*.yml (or .github/workflows) or pass --workflow FILE`,
     );
   }
-  const { ref, sha } = await resolveRef(repo, values.ref, signal);
+  const tags = new Set<string>();
+  const ref = fullRef(values.ref, repo.branch, tags);
   const event: TriggerEvent = {
     name: eventName,
     ref,
-    sha,
+    sha: repo.sha,
     ...(eventName === "workflow_dispatch" ? { inputs } : {}),
   };
 
@@ -186,8 +192,6 @@ export async function runCommand(argv: string[], io: Io): Promise<number> {
     version: VERSION,
     fetchWaitMs: config.runner.fetch_wait,
     fetchIntervalMs: config.runner.fetch_interval,
-    git: hostGitPolicy(config.git, join(scratch, "git-mirrors"), logger),
-    ...(config.runner.min_free ? { minFreeBytes: config.runner.min_free } : {}),
     logger,
     signal,
   });
@@ -236,7 +240,7 @@ export async function runCommand(argv: string[], io: Io): Promise<number> {
         ref,
         ref_name: ref.replace(/^refs\/(heads|tags)\//, ""),
         ref_type: ref.startsWith("refs/tags/") ? "tag" : "branch",
-        sha,
+        sha: repo.sha,
         repository: repo.fullName,
         repository_owner: repo.fullName.split("/")[0],
         workflow: workflow.name ?? file,
@@ -306,7 +310,6 @@ export async function runCommand(argv: string[], io: Io): Promise<number> {
     process.off("SIGINT", onSignal);
     process.off("SIGTERM", onSignal);
     rmSync(join(scratch, "work"), { recursive: true, force: true });
-    rmSync(join(scratch, "git-mirrors"), { recursive: true, force: true });
   }
 
   summary.ok =
