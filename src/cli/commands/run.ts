@@ -23,8 +23,9 @@ import {
   workflowTriggers,
 } from "../../workflow/index.js";
 import { type Io, keyValues, parseCommandArgs } from "../args.js";
+import { hostGitPolicy } from "../git-policy.js";
 import { Progress } from "../progress.js";
-import { inspectRepo } from "../repo.js";
+import { inspectRepo, resolveRef } from "../repo.js";
 import { resolveRoles } from "../roles.js";
 import { VERSION } from "../version.js";
 import { watchCoordinator } from "../watch.js";
@@ -69,12 +70,6 @@ export interface RunSummaryRun {
 export interface RunSummary {
   ok: boolean;
   runs: RunSummaryRun[];
-}
-
-function fullRef(ref: string | undefined, branch: string, tags: Set<string>): string {
-  if (!ref) return `refs/heads/${branch}`;
-  if (ref.startsWith("refs/")) return ref;
-  return tags.has(ref) ? `refs/tags/${ref}` : `refs/heads/${ref}`;
 }
 
 function finalResult(job: JobView): RunSummaryJob["result"] {
@@ -152,12 +147,11 @@ export async function runCommand(argv: string[], io: Io): Promise<number> {
       `no workflows in "${repo.dir}": add .gitea/workflows/*.yml (or .github/workflows) or pass --workflow FILE`,
     );
   }
-  const tags = new Set<string>();
-  const ref = fullRef(values.ref, repo.branch, tags);
+  const { ref, sha } = await resolveRef(repo, values.ref, signal);
   const event: TriggerEvent = {
     name: eventName,
     ref,
-    sha: repo.sha,
+    sha,
     ...(eventName === "workflow_dispatch" ? { inputs } : {}),
   };
 
@@ -192,6 +186,8 @@ export async function runCommand(argv: string[], io: Io): Promise<number> {
     version: VERSION,
     fetchWaitMs: config.runner.fetch_wait,
     fetchIntervalMs: config.runner.fetch_interval,
+    git: hostGitPolicy(config.git, join(scratch, "git-mirrors"), logger),
+    ...(config.runner.min_free ? { minFreeBytes: config.runner.min_free } : {}),
     logger,
     signal,
   });
@@ -240,7 +236,7 @@ export async function runCommand(argv: string[], io: Io): Promise<number> {
         ref,
         ref_name: ref.replace(/^refs\/(heads|tags)\//, ""),
         ref_type: ref.startsWith("refs/tags/") ? "tag" : "branch",
-        sha: repo.sha,
+        sha,
         repository: repo.fullName,
         repository_owner: repo.fullName.split("/")[0],
         workflow: workflow.name ?? file,
@@ -310,6 +306,7 @@ export async function runCommand(argv: string[], io: Io): Promise<number> {
     process.off("SIGINT", onSignal);
     process.off("SIGTERM", onSignal);
     rmSync(join(scratch, "work"), { recursive: true, force: true });
+    rmSync(join(scratch, "git-mirrors"), { recursive: true, force: true });
   }
 
   summary.ok =
