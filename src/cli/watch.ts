@@ -1,4 +1,4 @@
-import type { Coordinator } from "../coordinator/index.js";
+import type { Coordinator, PushOutcome } from "../coordinator/index.js";
 import type { Progress } from "./progress.js";
 
 const FINAL = new Set(["success", "failure", "cancelled", "skipped"]);
@@ -37,12 +37,19 @@ export function watchCoordinator(
     if (!job) return;
     for (const row of e.rows) if (row.content !== "") progress.log({ id: job.id, name: job.name }, row.content);
   };
+  const onPush = (o: PushOutcome) => {
+    const where = `push ${o.repo} ${o.ref.replace(/^refs\/(heads|tags)\//, "")} ${o.sha.slice(0, 8)}`;
+    if (o.error !== undefined) progress.note(`${where}: ${o.workflow || "workflows"} not started: ${o.error}`);
+    else progress.note(`${where}: ${o.workflow} started run ${o.runId}`);
+  };
   coordinator.events.on("job", onJob);
+  coordinator.events.on("push", onPush);
   coordinator.events.on("step", onStep);
   coordinator.events.on("log", onLog);
   return () => {
     coordinator.events.off("job", onJob);
     coordinator.events.off("step", onStep);
     coordinator.events.off("log", onLog);
+    coordinator.events.off("push", onPush);
   };
 }

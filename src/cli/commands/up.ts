@@ -1,5 +1,5 @@
 import { randomBytes } from "node:crypto";
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
 import { dirname, join, resolve } from "node:path";
@@ -23,6 +23,7 @@ import {
 } from "../../pool/index.js";
 import { type Io, parseCommandArgs } from "../args.js";
 import { deleteForgeRunner } from "../forge-admin.js";
+import { hostGitPolicy } from "../git-policy.js";
 import { Progress } from "../progress.js";
 import { resolveRoles } from "../roles.js";
 import { VERSION } from "../version.js";
@@ -106,10 +107,17 @@ export async function upCommand(argv: string[], io: Io): Promise<number> {
     forgeUrl = config.forge.url;
     token = readToken(config, io.cwd);
   } else {
-    coordinator = createCoordinator({ dbPath: join(stateDir, "coordinator.db"), unmatchedTimeoutMs: 60_000, logger });
+    coordinator = createCoordinator({
+      dbPath: join(stateDir, "coordinator.db"),
+      unmatchedTimeoutMs: 60_000,
+      logger,
+      // `git push` here starts the workflows the push triggers; jobs clone from here.
+      reposDir: join(stateDir, "repos"),
+    });
     forgeUrl = "";
     token = coordinator.registrationToken();
     writeRegistrationToken(stateDir, token);
+    pushTokenReady(stateDir, coordinator);
   }
   const adminFile = config.forge.admin_token_file ? resolve(io.cwd, config.forge.admin_token_file) : undefined;
   const embedded = coordinator;
@@ -246,6 +254,8 @@ export async function upCommand(argv: string[], io: Io): Promise<number> {
     version: VERSION,
     fetchWaitMs: config.forge.url ? 0 : config.runner.fetch_wait,
     fetchIntervalMs: config.runner.fetch_interval,
+    git: hostGitPolicy(config.git, join(stateDir, "git-mirrors"), logger),
+    ...(config.runner.min_free ? { minFreeBytes: config.runner.min_free } : {}),
     queued: embedded
       ? (labels) =>
           embedded
@@ -298,6 +308,12 @@ export async function upCommand(argv: string[], io: Io): Promise<number> {
   process.on("SIGHUP", reload);
 
   const unwatch = coordinator ? watchCoordinator(coordinator, progress, (n) => pool.roleOfRunner(n)) : () => undefined;
+  if (coordinator) {
+    progress.note(
+      `git: git remote add runnerpool ${forgeUrl}/<owner>/<name>.git && git push runnerpool <branch or tag>`,
+    );
+    progress.note(`git: user name: any; password: the push token in ${join(stateDir, "push-token")}`);
+  }
   progress.ready({
     version: VERSION,
     forge: forgeUrl,
@@ -318,6 +334,20 @@ export async function upCommand(argv: string[], io: Io): Promise<number> {
 /** Where an operator finds the embedded coordinator's token to register a runner elsewhere (mode 0600). */
 function writeRegistrationToken(stateDir: string, token: string): void {
   writeFileSync(join(stateDir, "registration-token"), `${token}\n`, { mode: 0o600 });
+}
+
+/**
+ * The push token `git push` presents (mode 0600): kept across restarts while the coordinator still
+ * accepts it, else replaced (the coordinator stores only its hash).
+ */
+function pushTokenReady(
+  stateDir: string,
+  coordinator: { createPushToken(): string; verifyPushToken(t: string): boolean },
+) {
+  const file = join(stateDir, "push-token");
+  if (existsSync(file) && coordinator.verifyPushToken(readFileSync(file, "utf8").trim())) return;
+  writeFileSync(file, `${coordinator.createPushToken()}\n`, { mode: 0o600 });
+  chmodSync(file, 0o600);
 }
 
 function stateDirReady(dir: string): string {
