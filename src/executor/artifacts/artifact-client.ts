@@ -1,6 +1,6 @@
 import { createHash, randomBytes } from "node:crypto";
 import { createReadStream, createWriteStream } from "node:fs";
-import { mkdir, rename, rm } from "node:fs/promises";
+import { lchown, mkdir, rename, rm } from "node:fs/promises";
 import http, { type IncomingMessage } from "node:http";
 import https from "node:https";
 import { dirname } from "node:path";
@@ -188,12 +188,16 @@ export class ArtifactClient {
     return new URL(`${PREFIX}runs/${runId}/artifacts/${encodeURIComponent(name)}/archive`, this.#base).href;
   }
 
-  /** Downloads one file to `dest` (written beside it, verified, then renamed into place). */
+  /**
+   * Downloads one file to `dest` (written beside it, verified, then renamed into place). With
+   * `owner`, the file and the directories this call created go to that uid/gid (the job's user).
+   */
   async download(
     artifact: RemoteArtifact,
     file: RemoteArtifact["files"][number],
     dest: string,
     signal: AbortSignal,
+    owner?: { uid: number; gid: number },
   ): Promise<void> {
     const encoded = file.path.split("/").map(encodeURIComponent).join("/");
     const reply = await this.#request(
@@ -202,7 +206,13 @@ export class ArtifactClient {
       signal,
     );
     if (reply.status !== 200) await this.#expect(reply, 200, `cannot download "${file.path}" of "${artifact.name}"`);
-    await mkdir(dirname(dest), { recursive: true });
+    const created = await mkdir(dirname(dest), { recursive: true });
+    if (owner && created !== undefined) {
+      for (let dir = dirname(dest); dir.startsWith(created); dir = dirname(dir)) {
+        await lchown(dir, owner.uid, owner.gid);
+        if (dir === created) break;
+      }
+    }
     const temp = `${dest}.${randomBytes(4).toString("hex")}.part`;
     const hash = createHash("sha256");
     try {
@@ -210,6 +220,7 @@ export class ArtifactClient {
       if (hash.digest("hex") !== file.sha256) {
         throw new PoolError("FORGE_ERROR", `"${file.path}" of "${artifact.name}" arrived damaged (sha256 differs)`);
       }
+      if (owner) await lchown(temp, owner.uid, owner.gid);
       await rename(temp, dest);
     } catch (err) {
       await rm(temp, { force: true });

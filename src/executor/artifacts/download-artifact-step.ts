@@ -65,7 +65,7 @@ export const downloadArtifactStep: StepRunner = {
         const dir = single || merge ? host : checkedJoin(host, artifact.name);
         ctx.log.line(`Downloading artifact ${artifact.name} (${artifact.files.length} files, ${artifact.size} bytes)`);
         for (const file of artifact.files) {
-          await client.download(artifact, file, checkedJoin(dir, file.path), ctx.signal);
+          await client.download(artifact, file, checkedJoin(dir, file.path), ctx.signal, ctx.environment.owner);
         }
       }
       ctx.log.line(`Downloaded ${artifacts.length} artifact(s) to ${visible}`);
