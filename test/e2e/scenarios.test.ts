@@ -45,10 +45,17 @@ interface JobExpectation {
   notLog?: string[];
 }
 
+function onPath(program: string): boolean {
+  return (process.env.PATH ?? "").split(":").some((dir) => dir !== "" && existsSync(join(dir, program)));
+}
+
 interface Expectation {
   description: string;
   /** Why the scenario is not run (also listed in SKIPPED.md). */
   skip?: string;
+  /** A program the scenario needs; without it on PATH, `withoutRequired` is what must happen instead. */
+  requires?: string;
+  withoutRequired?: Record<string, JobExpectation>;
   event?: { name: "push" | "workflow_dispatch"; inputs?: Record<string, string> };
   secrets?: Record<string, string>;
   vars?: Record<string, string>;
@@ -241,7 +248,11 @@ describe("testdata/scenarios through the real coordinator and runners", () => {
         for (const j of run.jobs)
           process.stdout.write(`--- ${s.name}/${j.name}\n${coordinator.jobLog(j.id).join("\n")}\n`);
       }
-      for (const [key, want] of Object.entries(s.expected.jobs)) {
+      const expected =
+        s.expected.requires && s.expected.withoutRequired && !onPath(s.expected.requires)
+          ? s.expected.withoutRequired
+          : s.expected.jobs;
+      for (const [key, want] of Object.entries(expected)) {
         const job = findJob(run, key);
         assert.ok(job, `job '${key}' exists among ${run.jobs.map((j) => j.name).join(", ")}`);
         checkJob(job, coordinator.jobLog(job.id), want, `${s.name}/${key}`);

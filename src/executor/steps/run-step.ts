@@ -27,6 +27,9 @@ async function hasCommand(ctx: StepContext, name: string): Promise<boolean> {
   return code === 0;
 }
 
+/** Interpreters a runner may lack; bash and sh are checked elsewhere, custom templates are the user's. */
+const OPTIONAL_SHELLS = new Set(["pwsh", "python3", "python", "node"]);
+
 /** `run:` steps: the script goes to a file in the temp dir and runs with the step's shell. */
 export const runStep: StepRunner = {
   kind: "run",
@@ -40,6 +43,14 @@ export const runStep: StepRunner = {
     // Debian-like hosts often have only python3; GitHub's template says `python`.
     if (shell.template[0] === "python" && !(await hasCommand(ctx, "python"))) {
       shell.template = ["python3", ...shell.template.slice(1)];
+    }
+    const program = shell.template[0] ?? "";
+    // A missing interpreter should say so, not surface as "execvp: No such file or directory".
+    if (OPTIONAL_SHELLS.has(program) && !(await hasCommand(ctx, program))) {
+      ctx.log.error(
+        `shell "${shellName}" needs the program "${program}", which this runner does not have: install it on the role's host or image, or use another shell`,
+      );
+      return "failure";
     }
     const file = `${randomUUID()}${shell.extension}`;
     await writeFile(join(ctx.environment.hostTemp, file), script, { mode: 0o644 });
