@@ -5,7 +5,11 @@ import { delimiter, join } from "node:path";
 import { findProcessesByEnv, PoolError, type ResourceLimits, spawnProcess } from "../../lib/index.js";
 import type { Backend, ExecOptions, JobEnvironment, PrepareOptions } from "../backend.js";
 import { createJobDirs, disposeJobDir } from "../workspace.js";
+import { engineRun, envArguments } from "./container-engine.js";
+import { runContainerStep } from "./container-step.js";
 import { DEFAULT_PATH, SECRETS_VARIABLE } from "./host.js";
+import { jobContainerSpec } from "./job-container-spec.js";
+import { removeJobContainers, startServices } from "./job-services.js";
 import { SANDBOX_PATHS } from "./sandbox.js";
 
 export type ContainerEngine = "docker" | "podman";
@@ -29,12 +33,6 @@ export interface ContainerBackendOptions {
 
 /** Marks every process of one exec, so a cancel can find and kill them from the host. */
 const EXEC_VARIABLE = "RUNNERPOOL_EXEC_ID";
-/** Passed with their value on the command line: the engine CLI reads these itself, so they cannot ride in its environment. */
-const ENGINE_SENSITIVE =
-  /^(PATH|HOME|TMPDIR|DOCKER_.*|CONTAINERS?_.*|XDG_.*|BUILDAH_.*|STORAGE_.*|REGISTRY_AUTH_FILE)$/;
-/** What the engine CLI needs from this process's environment. */
-const ENGINE_ENV =
-  /^(PATH|HOME|DOCKER_HOST|DOCKER_CONFIG|DOCKER_CONTEXT|CONTAINERS_CONF|CONTAINER_HOST|XDG_RUNTIME_DIR|XDG_CONFIG_HOME)$/;
 
 /** Podman refuses fewer than this; docker needs --privileged-like flags that work in this VM. */
 const DOCKER_PRIVILEGED = [
@@ -59,36 +57,6 @@ export function findCommand(name: string): string | undefined {
   return undefined;
 }
 
-function engineEnv(): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (const [k, v] of Object.entries(process.env)) if (v !== undefined && ENGINE_ENV.test(k)) out[k] = v;
-  return out;
-}
-
-/** Runs the engine CLI and collects its output; rejects with the engine's own words on failure. */
-async function engineRun(command: string, args: string[], signal: AbortSignal): Promise<string> {
-  let out = "";
-  let err = "";
-  const code = await spawnProcess([command, ...args], {
-    cwd: "/",
-    env: engineEnv(),
-    signal,
-    onStdout: (c) => {
-      out += c.toString();
-    },
-    onStderr: (c) => {
-      err += c.toString();
-    },
-  });
-  if (code !== 0) {
-    throw new PoolError(
-      "BACKEND_UNAVAILABLE",
-      `${command.split("/").pop()} ${args[0]} failed (exit ${code}): ${err.trim().split("\n").slice(-3).join(" ") || out.trim()}`,
-    );
-  }
-  return out;
-}
-
 function limitArgs(limits: ResourceLimits | undefined): string[] {
   const args: string[] = [];
   if (limits?.memoryBytes !== undefined)
@@ -99,16 +67,19 @@ function limitArgs(limits: ResourceLimits | undefined): string[] {
 }
 
 /**
- * A fresh container per job from the role's image: the job's workspace, temp and home are bind
- * mounts (so the executor reads and writes them on the host), steps run through `exec`, limits
- * are the engine's, and dispose removes the container with its anonymous volumes. No network,
- * volume or image is ever created.
+ * A fresh container per job from the role's image (or the job's `container:` image): the job's
+ * workspace, temp and home are bind mounts (so the executor reads and writes them on the host),
+ * steps run through `exec`, limits are the engine's. `services:` join the job container's network
+ * namespace, `docker://` steps and Docker actions run in containers of their own beside it, and
+ * dispose removes all of them with their anonymous volumes and any image built for the job. No
+ * network or named volume is ever created.
  */
 export function createContainerBackend(options: ContainerBackendOptions): Backend {
   const engine = options.engine;
   return {
     name: engine,
-    async prepare({ jobKey, signal, readOnlyPaths }: PrepareOptions): Promise<JobEnvironment> {
+    containers: true,
+    async prepare({ jobKey, signal, readOnlyPaths, container, services }: PrepareOptions): Promise<JobEnvironment> {
       const command = findCommand(options.command ?? engine);
       if (command === undefined) {
         throw new PoolError(
@@ -118,9 +89,34 @@ export function createContainerBackend(options: ContainerBackendOptions): Backen
       }
       const dirs = await createJobDirs(options.workdirParent, jobKey, signal);
       const toolCache = join(dirs.root, "tool-cache");
-      await mkdir(toolCache, { recursive: true });
       const name = `runnerpool-${jobKey}-${randomUUID().slice(0, 8)}`.slice(0, 120);
+      const host = { engine, command, jobKey, jobContainer: name };
+      const builtImages: string[] = [];
       const privileged = options.privileged ? (engine === "podman" ? ["--privileged"] : DOCKER_PRIVILEGED) : [];
+      const readOnly = [
+        ...(options.secretsDir === undefined ? [] : [`--volume=${options.secretsDir}:${SANDBOX_PATHS.secrets}:ro`]),
+        ...(readOnlyPaths ?? []).filter((p) => existsSync(p)).map((p) => `--volume=${p}:${p}:ro`),
+      ];
+      const shared = [...limitArgs(options.limits), ...privileged];
+      const fail = async (err: unknown, what: string): Promise<never> => {
+        await removeJobContainers(host, AbortSignal.timeout(60_000));
+        await disposeJobDir(options.workdirParent, dirs.root, AbortSignal.timeout(30_000));
+        if (err instanceof PoolError && what === "") throw err;
+        throw new PoolError("BACKEND_UNAVAILABLE", `${what}: ${(err as Error).message}`, { cause: err });
+      };
+      let job: Awaited<ReturnType<typeof jobContainerSpec>> | undefined;
+      const serviceSpecs = new Map<string, Awaited<ReturnType<typeof jobContainerSpec>>>();
+      try {
+        await mkdir(toolCache, { recursive: true });
+        if (container !== undefined) job = await jobContainerSpec("container", container, dirs.workspace);
+        for (const [id, spec] of Object.entries(services ?? {})) {
+          serviceSpecs.set(id, await jobContainerSpec(`service '${id}'`, spec, dirs.workspace));
+        }
+      } catch (err) {
+        return fail(err, "");
+      }
+      const image = job?.image ?? options.image;
+      const jobEnv = envArguments(job?.env ?? {});
       const args = [
         "run",
         "--detach",
@@ -128,32 +124,33 @@ export function createContainerBackend(options: ContainerBackendOptions): Backen
         `--name=${name}`,
         `--label=runnerpool.job=${jobKey}`,
         `--network=${options.network ?? "none"}`,
+        // Services share this network namespace, so their ids name this container's loopback.
+        ...[...serviceSpecs.keys()].map((id) => `--add-host=${id}:127.0.0.1`),
         `--workdir=${SANDBOX_PATHS.workspace}`,
         `--volume=${dirs.workspace}:${SANDBOX_PATHS.workspace}`,
         `--volume=${dirs.temp}:${SANDBOX_PATHS.temp}`,
         `--volume=${dirs.home}:${SANDBOX_PATHS.home}`,
         `--volume=${toolCache}:${SANDBOX_PATHS.toolCache}`,
-        ...(options.secretsDir === undefined ? [] : [`--volume=${options.secretsDir}:${SANDBOX_PATHS.secrets}:ro`]),
-        ...(readOnlyPaths ?? []).filter((p) => existsSync(p)).map((p) => `--volume=${p}:${p}:ro`),
-        ...limitArgs(options.limits),
-        ...privileged,
+        ...readOnly,
+        ...(job?.volumes ?? []),
+        ...shared,
+        ...jobEnv.args,
         "--entrypoint=/bin/sh",
-        options.image,
+        image,
         "-c",
         "trap 'exit 0' TERM; while :; do sleep 3600 & wait $!; done",
       ];
       try {
-        await engineRun(command, args, signal);
+        await engineRun(command, args, signal, jobEnv.cliEnv);
       } catch (err) {
-        await engineRun(command, ["rm", "--force", "--volumes", name], AbortSignal.timeout(30_000)).catch(() => "");
-        await disposeJobDir(options.workdirParent, dirs.root, AbortSignal.timeout(30_000));
-        throw new PoolError(
-          "BACKEND_UNAVAILABLE",
-          `cannot start a ${engine} container from image "${options.image}": ${(err as Error).message}`,
-          { cause: err },
-        );
+        return fail(err, `cannot start a ${engine} container from image "${image}"`);
       }
-      return {
+      try {
+        await startServices({ ...host, sharedArgs: shared }, serviceSpecs, signal);
+      } catch (err) {
+        return fail(err, "");
+      }
+      const environment: JobEnvironment = {
         workspace: SANDBOX_PATHS.workspace,
         hostWorkspace: dirs.workspace,
         temp: SANDBOX_PATHS.temp,
@@ -166,17 +163,7 @@ export function createContainerBackend(options: ContainerBackendOptions): Backen
         },
         async exec(argv: string[], exec: ExecOptions): Promise<number> {
           const id = randomUUID();
-          const env: Record<string, string> = { ...exec.env, [EXEC_VARIABLE]: id };
-          // Values ride in the CLI's own environment (`-e NAME`), so secrets never show in a process list.
-          const cliEnv: Record<string, string> = engineEnv();
-          const envArgs: string[] = [];
-          for (const [k, v] of Object.entries(env)) {
-            if (ENGINE_SENSITIVE.test(k) || k in cliEnv) envArgs.push(`--env=${k}=${v}`);
-            else {
-              envArgs.push(`--env=${k}`);
-              cliEnv[k] = v;
-            }
-          }
+          const { args: envArgs, cliEnv } = envArguments({ ...exec.env, [EXEC_VARIABLE]: id });
           const killInside = (): void => {
             for (const pid of findProcessesByEnv(`${EXEC_VARIABLE}=${id}`)) {
               try {
@@ -201,17 +188,35 @@ export function createContainerBackend(options: ContainerBackendOptions): Backen
             exec.signal.removeEventListener("abort", killInside);
           }
         },
+        runContainerStep(spec, stepOptions) {
+          return runContainerStep(
+            {
+              ...host,
+              hostWorkspace: dirs.workspace,
+              hostTemp: dirs.temp,
+              hostHome: dirs.home,
+              hostToolCache: toolCache,
+              sharedArgs: [...readOnly, ...shared],
+              builtImages,
+            },
+            spec,
+            stepOptions,
+          );
+        },
         async dispose(disposeSignal: AbortSignal) {
-          const leftovers: string[] = [];
-          try {
-            await engineRun(command, ["rm", "--force", "--volumes", name], disposeSignal);
-          } catch (err) {
-            leftovers.push(`container ${name}: ${(err as Error).message}`);
+          const leftovers = await removeJobContainers(host, disposeSignal);
+          for (const built of builtImages) {
+            await engineRun(command, ["image", "rm", "--force", built], disposeSignal).catch((err: Error) => {
+              if (!/no such image|image not known/i.test(err.message)) leftovers.push(`image ${built}: ${err.message}`);
+            });
           }
           const report = await disposeJobDir(options.workdirParent, dirs.root, disposeSignal);
           return { ...report, leftovers: [...leftovers, ...report.leftovers] };
         },
       };
+      // A job container brings its own tools; JavaScript actions need a `node` on its PATH.
+      if (job !== undefined) environment.nodePath = "node";
+      return environment;
     },
   };
 }

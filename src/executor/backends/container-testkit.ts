@@ -35,15 +35,20 @@ export function engineSkipReason(name: ContainerEngine): string | false {
   return false;
 }
 
-/** Containers, volumes and networks the engine knows, to show a job left none behind. */
-export function engineObjects(name: ContainerEngine): string[] {
+/**
+ * Containers, volumes and networks the engine knows, to show a job left none behind. With `jobKey`,
+ * only that job's containers and images (by their label), so tests running beside it do not count.
+ */
+export function engineObjects(name: ContainerEngine, jobKey?: string): string[] {
   const command = findCommand(name) ?? name;
   const list = (args: string[]) =>
     engine(command, args)
       .stdout.split("\n")
       .filter((l) => l.trim() !== "");
+  const only = jobKey === undefined ? [] : ["--filter", `label=runnerpool.job=${jobKey}`];
   return [
-    ...list(["ps", "--all", "--quiet", "--no-trunc"]).map((c) => `container ${c}`),
+    ...list(["ps", "--all", "--quiet", "--no-trunc", ...only]).map((c) => `container ${c}`),
+    ...(jobKey === undefined ? [] : list(["images", "--quiet", "--no-trunc", ...only]).map((i) => `image ${i}`)),
     ...list(["volume", "ls", "--quiet"]).map((v) => `volume ${v}`),
     ...list(["network", "ls", "--quiet"]).map((n) => `network ${n}`),
   ].sort();
@@ -77,6 +82,45 @@ export function containerBackendSuite(name: ContainerEngine): void {
       const report = await env.dispose(never());
       assert.deepEqual(report.leftovers, []);
       assert.deepEqual(engineObjects(name), before);
+    });
+
+    test("a job with a container, a service and a container step leaves no container, volume or network behind", async () => {
+      const jobKey = `leak-svc-${randomUUID()}`;
+      const before = engineObjects(name, jobKey);
+      const backend = createContainerBackend({ engine: name, image: TEST_IMAGE, workdirParent: parent });
+      assert.equal(backend.containers, true);
+      const env = await backend.prepare({
+        jobKey,
+        signal: never(),
+        container: { image: TEST_IMAGE, volumes: ["/workspace/data:/data"] },
+        services: { idle: { image: TEST_IMAGE, cmd: ["sleep", "300"] } },
+      });
+      assert.equal((await run(env, "echo kept > /data/proof && cat data/proof")).stdout, "kept\n");
+      const out: Buffer[] = [];
+      const code = await env.runContainerStep?.(
+        { image: TEST_IMAGE, args: ["sh", "-c", "pwd; (sleep 300 &); true"], env: { GITHUB_WORKSPACE: "/workspace" } },
+        { env: { GITHUB_WORKSPACE: "/workspace" }, signal: never(), onStdout: (c) => out.push(c), onStderr: () => {} },
+      );
+      assert.equal(code, 0);
+      assert.equal(Buffer.concat(out).toString(), "/github/workspace\n");
+      assert.equal(engineObjects(name, jobKey).length, before.length + 2, "the job and service containers existed");
+      const report = await env.dispose(never());
+      assert.deepEqual(report.leftovers, []);
+      assert.deepEqual(engineObjects(name, jobKey), before);
+    });
+
+    test("a job container may mount only paths inside the workspace", async () => {
+      const backend = createContainerBackend({ engine: name, image: TEST_IMAGE, workdirParent: parent });
+      for (const volume of ["/etc:/host-etc", "named:/data", "../escape:/x"]) {
+        await assert.rejects(
+          backend.prepare({
+            jobKey: `vol-${randomUUID()}`,
+            signal: never(),
+            container: { image: TEST_IMAGE, volumes: [volume] },
+          }),
+          /inside the workspace|leaves the workspace/,
+        );
+      }
     });
 
     test("the job runs in the role's image with no network and the workspace bind-mounted", async () => {
