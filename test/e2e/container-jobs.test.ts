@@ -86,11 +86,17 @@ for (const engine of ["docker", "podman"] as const) {
       );
       await writeFile(
         join(seed, "hello-action/Dockerfile"),
-        `FROM ${BUSYBOX}\nRUN echo built-here > /etc/marker\nCOPY entry.sh /entry.sh\nENTRYPOINT ["/bin/sh", "/entry.sh"]\n`,
+        `FROM ${BUSYBOX}\nRUN echo built-here > /etc/marker\nENV PATH=/opt/act:/bin\nCOPY entry.sh /entry.sh\nENTRYPOINT ["/bin/sh", "/entry.sh"]\n`,
       );
       await writeFile(
         join(seed, "hello-action/entry.sh"),
-        'echo "hello $1 input=$INPUT_WHO marker=$(cat /etc/marker) pwd=$PWD"\necho "greeting=hi-$1" >> "$GITHUB_OUTPUT"\n',
+        'echo "hello $1 input=$INPUT_WHO marker=$(cat /etc/marker) pwd=$PWD path=$PATH"\necho "greeting=hi-$1" >> "$GITHUB_OUTPUT"\n',
+      );
+      await mkdir(join(seed, "js-action"));
+      await writeFile(join(seed, "js-action/action.yml"), "runs:\n  using: node20\n  main: m.js\n");
+      await writeFile(
+        join(seed, "js-action/m.js"),
+        "console.log('js in', process.env.GITHUB_ACTION_PATH, 'node at', process.execPath);\n",
       );
     });
     after(async () => {
@@ -139,6 +145,17 @@ steps:
       for (const line of ["has-busybox", "no-node", "env=yes-it-is pwd=/workspace"]) {
         assert.ok(r.lines.includes(line), `${line} in\n${r.text}`);
       }
+    });
+
+    test("JavaScript actions in a job container run with the container's own node", async () => {
+      const r = await run(
+        `container: ${ROLE_IMAGE}
+steps:
+  - uses: ./js-action`,
+        true,
+      );
+      assert.equal(r.result, "success", r.text);
+      assert.ok(r.lines.includes("js in /workspace/js-action node at /usr/local/bin/node"), r.text);
     });
 
     test("a service is reachable from the job by its id", async () => {
@@ -193,7 +210,10 @@ steps:
         jobKey,
       );
       assert.equal(r.result, "success", r.text);
-      for (const line of ["hello world input=world marker=built-here pwd=/github/workspace", "got hi-world"]) {
+      for (const line of [
+        "hello world input=world marker=built-here pwd=/github/workspace path=/opt/act:/bin",
+        "got hi-world",
+      ]) {
         assert.ok(r.lines.includes(line), `${line} in\n${r.text}`);
       }
       assert.deepEqual(engineObjects(engine, jobKey), before, "the built image and every container are removed");

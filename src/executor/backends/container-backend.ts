@@ -66,6 +66,19 @@ function limitArgs(limits: ResourceLimits | undefined): string[] {
   return args;
 }
 
+/** A job container's steps start from its image's PATH (as on GitHub), else the usual one. */
+async function imagePath(command: string, image: string, signal: AbortSignal): Promise<string> {
+  try {
+    const env = JSON.parse(
+      await engineRun(command, ["image", "inspect", "--format={{json .Config.Env}}", image], signal),
+    ) as unknown;
+    const found = Array.isArray(env) ? env.find((e) => typeof e === "string" && e.startsWith("PATH=")) : undefined;
+    return typeof found === "string" && found.length > "PATH=".length ? found.slice("PATH=".length) : DEFAULT_PATH;
+  } catch {
+    return DEFAULT_PATH;
+  }
+}
+
 /**
  * A fresh container per job from the role's image (or the job's `container:` image): the job's
  * workspace, temp and home are bind mounts (so the executor reads and writes them on the host),
@@ -150,6 +163,7 @@ export function createContainerBackend(options: ContainerBackendOptions): Backen
       } catch (err) {
         return fail(err, "");
       }
+      const path = job === undefined ? DEFAULT_PATH : await imagePath(command, image, signal);
       const environment: JobEnvironment = {
         workspace: SANDBOX_PATHS.workspace,
         hostWorkspace: dirs.workspace,
@@ -158,7 +172,7 @@ export function createContainerBackend(options: ContainerBackendOptions): Backen
         toolCache: SANDBOX_PATHS.toolCache,
         baseEnv: {
           HOME: SANDBOX_PATHS.home,
-          PATH: DEFAULT_PATH,
+          PATH: path,
           ...(options.secretsDir === undefined ? {} : { [SECRETS_VARIABLE]: SANDBOX_PATHS.secrets }),
         },
         async exec(argv: string[], exec: ExecOptions): Promise<number> {

@@ -87,7 +87,8 @@ export async function runContainerStep(
   if (image === undefined || image === "")
     throw new PoolError("BACKEND_UNAVAILABLE", "a container step needs an image");
   const env: Record<string, string> = {};
-  for (const [k, v] of Object.entries(options.env)) env[k] = rewrite(v);
+  // The image's own PATH, as on GitHub: the job's PATH names directories of another file system.
+  for (const [k, v] of Object.entries(options.env)) if (k !== "PATH") env[k] = rewrite(v);
   env.GITHUB_WORKSPACE = STEP_PATHS.workspace;
   env.HOME = STEP_PATHS.home;
   const { args: envArgs, cliEnv } = envArguments(env);
