@@ -1,11 +1,11 @@
 import { existsSync, mkdirSync } from "node:fs";
 import { join } from "node:path";
-import { type GitPolicy, runJob } from "../executor/index.js";
+import type { GitPolicy } from "../executor/index.js";
 import { type Logger, silentLogger } from "../lib/index.js";
 import { createForgeClient } from "../protocol/index.js";
-import { loadRegistration, type Registration, type RunnerHandle, register, startRunner } from "../runner/index.js";
+import { loadRegistration, type Registration, type RunnerHandle, register } from "../runner/index.js";
 import type { PoolRole } from "./role.js";
-import { createRoleBackend } from "./role-backend.js";
+import { localProvider } from "./supervisor.js";
 
 /** A role as the one-instance-per-role pool of `runnerpool run` uses it. */
 export type LocalRole = PoolRole;
@@ -49,6 +49,16 @@ export interface LocalPool {
 export async function startLocalPool(options: LocalPoolOptions): Promise<LocalPool> {
   const logger = options.logger ?? silentLogger;
   mkdirSync(options.stateDir, { recursive: true, mode: 0o700 });
+  // Same runner wiring as the supervisor's local provider; this pool just fixes one instance per role.
+  const provider = localProvider({
+    workdirParent: options.workdirParent,
+    version: options.version,
+    fetchWaitMs: options.fetchWaitMs,
+    fetchIntervalMs: options.fetchIntervalMs,
+    ...(options.git ? { git: options.git } : {}),
+    ...(options.minFreeBytes ? { minFreeBytes: options.minFreeBytes } : {}),
+    logger,
+  });
   const instances: LocalInstance[] = [];
   for (const role of options.roles) {
     const name = `${role.name}-1`;
@@ -70,22 +80,7 @@ export async function startLocalPool(options: LocalPoolOptions): Promise<LocalPo
         signal: options.signal,
       });
     }
-    const handle = await startRunner({
-      registration,
-      labels,
-      capacity: role.capacity,
-      backend: createRoleBackend(role, options.workdirParent),
-      runJob,
-      version: options.version,
-      fetchWaitMs: options.fetchWaitMs,
-      fetchIntervalMs: options.fetchIntervalMs,
-      env: role.env,
-      policy: { role: role.name, privileged: role.privileged === true, allowedRefs: role.allowedRefs ?? [] },
-      logger: logger.child({ runner: name }),
-      ...(options.git ? { git: options.git } : {}),
-      ...(options.minFreeBytes ? { minFreeBytes: options.minFreeBytes, diskPath: options.workdirParent } : {}),
-      signal: options.signal,
-    });
+    const handle = await provider.start({ name, role, registration, file }, options.signal);
     instances.push({ role: role.name, name, labels: role.labels, handle });
   }
   const roleByName = new Map(instances.map((i) => [i.name, i.role]));
