@@ -112,7 +112,11 @@ export async function runContainerStep(
     ...spec.args,
   ];
   const remove = (): void => {
-    void engineRun(host.command, ["rm", "--force", name], AbortSignal.timeout(30_000)).catch(() => "");
+    void engineRun(
+      host.command,
+      ["rm", "--force", ...(host.engine === "podman" ? ["--time=0"] : []), name],
+      AbortSignal.timeout(30_000),
+    ).catch(() => "");
   };
   options.signal.addEventListener("abort", remove, { once: true });
   try {

@@ -109,6 +109,33 @@ export function containerBackendSuite(name: ContainerEngine): void {
       assert.deepEqual(engineObjects(name, jobKey), before);
     });
 
+    test("cancelling a container step removes its container at once", async () => {
+      const jobKey = `cancel-step-${randomUUID()}`;
+      const backend = createContainerBackend({ engine: name, image: TEST_IMAGE, workdirParent: parent });
+      const env = await backend.prepare({ jobKey, signal: never() });
+      try {
+        const controller = new AbortController();
+        const started = Date.now();
+        const running = env.runContainerStep?.(
+          { image: TEST_IMAGE, args: ["sleep", "300"], env: {} },
+          { env: {}, signal: controller.signal, onStdout: () => {}, onStderr: () => {} },
+        );
+        while (engineObjects(name, jobKey).filter((o) => o.startsWith("container ")).length < 2) {
+          assert.ok(Date.now() - started < 20_000, "the step container never started");
+          await new Promise((r) => setTimeout(r, 50));
+        }
+        controller.abort();
+        assert.notEqual(await running, 0);
+        assert.ok(Date.now() - started < 8_000, "cancelling took as long as a stop timeout");
+        for (let i = 0; engineObjects(name, jobKey).filter((o) => o.startsWith("container ")).length > 1; i++) {
+          assert.ok(i < 200, "the cancelled step's container is still there");
+          await new Promise((r) => setTimeout(r, 50));
+        }
+      } finally {
+        await env.dispose(never());
+      }
+    });
+
     test("a job container may mount only paths inside the workspace", async () => {
       const backend = createContainerBackend({ engine: name, image: TEST_IMAGE, workdirParent: parent });
       for (const volume of ["/etc:/host-etc", "named:/data", "../escape:/x"]) {
