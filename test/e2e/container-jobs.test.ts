@@ -219,6 +219,32 @@ steps:
       assert.deepEqual(engineObjects(engine, jobKey), before, "the built image and every container are removed");
     });
 
+    test("a job waits for its service's --health-cmd to pass", async () => {
+      const r = await run(`container: ${BUSYBOX}
+services:
+  web:
+    image: ${BUSYBOX}
+    cmd: [sh, -c, "sleep 1; mkdir -p /www; echo ready > /www/ready; exec busybox httpd -f -p 8080 -h /www"]
+    options: --health-cmd "wget -q -O /dev/null http://127.0.0.1:8080/ready" --health-interval 5s --health-retries 3
+steps:
+  - run: wget -q -O - http://web:8080/ready`);
+      assert.equal(r.result, "success", r.text);
+      assert.ok(r.lines.includes("ready"), r.text);
+    });
+
+    test("an unhealthy service fails the job with its health command", async () => {
+      const r = await run(`services:
+  sick:
+    image: ${BUSYBOX}
+    cmd: [sleep, "300"]
+    options: --health-cmd "test -e /never" --health-interval 200ms --health-retries 2
+steps:
+  - run: echo never-runs`);
+      assert.equal(r.result, "failure", r.text);
+      assert.ok(!r.lines.includes("never-runs"), r.text);
+      assert.match(r.text, /service 'sick' is not healthy/);
+    });
+
     test("a service that cannot start fails the job before its steps and leaves nothing behind", async () => {
       const jobKey = `cjobs-svc-${randomUUID()}`;
       const before = engineObjects(engine, jobKey);

@@ -14,7 +14,7 @@ describe("jobContainerSpec", () => {
     await rm(workspace, { recursive: true, force: true });
   });
 
-  test("keeps env from env: and --env options, and drops resource and health options", async () => {
+  test("keeps env from env: and --env options, drops resource options and reads health options", async () => {
     const spec = await jobContainerSpec(
       "service 'db'",
       {
@@ -27,6 +27,21 @@ describe("jobContainerSpec", () => {
     assert.equal(spec.image, "pg:16");
     assert.deepEqual(spec.env, { A: "1", N: "2", B: "two", C: "3" });
     assert.deepEqual(spec.cmd, []);
+    assert.deepEqual(spec.health, { cmd: "pg_isready -U x", intervalMs: 30_000, timeoutMs: 30_000, retries: 5 });
+  });
+
+  test("reads health durations the way docker writes them", async () => {
+    const spec = await jobContainerSpec(
+      "s",
+      { image: "x", options: "--health-cmd true --health-interval 1m30s --health-timeout 500ms" },
+      workspace,
+    );
+    assert.equal(spec.health?.intervalMs, 90_000);
+    assert.equal(spec.health?.timeoutMs, 500);
+    await assert.rejects(
+      jobContainerSpec("s", { image: "x", options: "--health-cmd true --health-interval soon" }, workspace),
+      /"soon" is not a duration/,
+    );
   });
 
   test("refuses options that would change the network or privileges, naming the option", async () => {

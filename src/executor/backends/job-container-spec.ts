@@ -14,11 +14,21 @@ export interface JobContainerSpec {
   entrypoint?: string;
   /** `services.<id>.cmd` (act/Forgejo; `command` is accepted too): replaces the image's CMD. */
   cmd: string[];
+  /** From `--health-cmd` and friends: the runner runs the check itself (podman has no timer here). */
+  health?: HealthCheck;
+}
+
+export interface HealthCheck {
+  /** Run with `sh -c` inside the container, like Docker's CMD-SHELL. */
+  cmd: string;
+  intervalMs: number;
+  timeoutMs: number;
+  retries: number;
 }
 
 /**
- * `options:` flags a job may give. Resource flags are dropped: the runner's role sets the limits,
- * and a job must not raise them. Health flags are dropped too: a service counts as ready once running.
+ * `options:` flags a job may give and the runner drops: the runner's role sets the limits, and a job
+ * must not raise them. `--health-*` flags are read into a `HealthCheck` instead.
  */
 const IGNORED_WITH_VALUE = new Set([
   "--cpus",
@@ -28,10 +38,6 @@ const IGNORED_WITH_VALUE = new Set([
   "--memory-reservation",
   "--shm-size",
   "--pids-limit",
-  "--health-cmd",
-  "--health-interval",
-  "--health-timeout",
-  "--health-retries",
   "--health-start-period",
   "--hostname",
 ]);
@@ -48,7 +54,22 @@ function fail(what: string, message: string): never {
   throw new PoolError("BACKEND_UNAVAILABLE", `${what}: ${message}`);
 }
 
-function parseOptions(what: string, options: string, env: Record<string, string>): void {
+/** Docker's duration syntax as health options use it: `10s`, `1m30s`, `500ms`, a bare number is seconds. */
+function durationMs(what: string, text: string): number {
+  if (/^\d+(\.\d+)?$/.test(text)) return Number(text) * 1000;
+  const units: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 };
+  let total = 0;
+  const re = /(\d+(?:\.\d+)?)(ms|s|m|h)/gy;
+  let end = 0;
+  for (const m of text.matchAll(re)) {
+    total += Number(m[1]) * (units[m[2] ?? "s"] ?? 1000);
+    end = (m.index ?? 0) + m[0].length;
+  }
+  if (end !== text.length || text === "") fail(what, `"${text}" is not a duration: write it like 10s or 1m`);
+  return total;
+}
+
+function parseOptions(what: string, options: string, env: Record<string, string>, health: Partial<HealthCheck>): void {
   const words = splitArgs(options);
   for (let i = 0; i < words.length; i++) {
     const word = words[i] ?? "";
@@ -63,6 +84,10 @@ function parseOptions(what: string, options: string, env: Record<string, string>
       return next;
     };
     if (IGNORED_WITH_VALUE.has(flag)) value();
+    else if (flag === "--health-cmd") health.cmd = value();
+    else if (flag === "--health-interval") health.intervalMs = durationMs(what, value());
+    else if (flag === "--health-timeout") health.timeoutMs = durationMs(what, value());
+    else if (flag === "--health-retries") health.retries = Number.parseInt(value(), 10) || 3;
     else if (flag === "-e" || flag === "--env") {
       const pair = value();
       const at = pair.indexOf("=");
@@ -111,7 +136,8 @@ export async function jobContainerSpec(
   if (image === "") fail(what, "no image is given: set image:");
   const env: Record<string, string> = {};
   if (isRecord(spec.env)) for (const [k, v] of Object.entries(spec.env)) env[k] = text(v);
-  parseOptions(what, text(spec.options), env);
+  const health: Partial<HealthCheck> = {};
+  parseOptions(what, text(spec.options), env, health);
   const volumes: string[] = [];
   if (Array.isArray(spec.volumes)) {
     for (const v of spec.volumes) volumes.push(await volumeArgument(what, text(v), hostWorkspace));
@@ -120,5 +146,14 @@ export async function jobContainerSpec(
   const cmd = Array.isArray(rawCmd) ? rawCmd.map(text) : rawCmd === undefined ? [] : splitArgs(text(rawCmd));
   const out: JobContainerSpec = { image, env, volumes, cmd };
   if (text(spec.entrypoint) !== "") out.entrypoint = text(spec.entrypoint);
+  if (health.cmd !== undefined && health.cmd !== "" && health.cmd.toUpperCase() !== "NONE") {
+    // Docker's defaults.
+    out.health = {
+      cmd: health.cmd,
+      intervalMs: health.intervalMs ?? 30_000,
+      timeoutMs: health.timeoutMs ?? 30_000,
+      retries: health.retries ?? 3,
+    };
+  }
   return out;
 }

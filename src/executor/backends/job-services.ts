@@ -1,7 +1,7 @@
 import { setTimeout as delay } from "node:timers/promises";
 import { PoolError } from "../../lib/index.js";
 import { engineRun, envArguments } from "./container-engine.js";
-import type { JobContainerSpec } from "./job-container-spec.js";
+import type { HealthCheck, JobContainerSpec } from "./job-container-spec.js";
 
 /** How long a service may take to be running (its image is local, so this is generous). */
 const START_TIMEOUT_MS = 60_000;
@@ -33,9 +33,43 @@ async function waitRunning(host: ServiceHost, id: string, name: string, signal: 
 }
 
 /**
+ * Waits until the service's health command succeeds. Docker calls a service unhealthy after `retries`
+ * failed checks `interval` apart; the runner gives it that long but checks every second at most, so
+ * a job starts as soon as its service is ready.
+ */
+async function waitHealthy(
+  host: ServiceHost,
+  id: string,
+  name: string,
+  health: HealthCheck,
+  signal: AbortSignal,
+): Promise<void> {
+  const deadline = Date.now() + health.intervalMs * Math.max(health.retries, 1);
+  let last = "";
+  for (;;) {
+    const check = AbortSignal.any([signal, AbortSignal.timeout(health.timeoutMs)]);
+    try {
+      await engineRun(host.command, ["exec", name, "/bin/sh", "-c", health.cmd], check);
+      return;
+    } catch (err) {
+      if (signal.aborted) throw err;
+      last = (err as Error).message;
+    }
+    if (Date.now() >= deadline) {
+      throw new PoolError(
+        "BACKEND_UNAVAILABLE",
+        `service '${id}' is not healthy after ${health.retries} checks ${health.intervalMs / 1000} s apart: its --health-cmd "${health.cmd}" still fails (${last}); fix the service or its health options`,
+      );
+    }
+    await delay(Math.min(health.intervalMs, 1000), undefined, { signal });
+  }
+}
+
+/**
  * Starts each service in the job container's network namespace (there is no bridge network here),
  * so it listens on the job's 127.0.0.1 and its id resolves there through the job's /etc/hosts.
- * `ports:` needs no mapping for the same reason. Resolves once every service is running.
+ * `ports:` needs no mapping for the same reason. Resolves once every service runs and passes its
+ * `--health-cmd`, if it has one.
  */
 export async function startServices(
   host: ServiceHost,
@@ -71,6 +105,7 @@ export async function startServices(
       );
     }
     await waitRunning(host, id, name, signal);
+    if (spec.health !== undefined) await waitHealthy(host, id, name, spec.health, signal);
   }
 }
 
