@@ -111,11 +111,13 @@ export function createContainerBackend(options: ContainerBackendOptions): Backen
         ...(readOnlyPaths ?? []).filter((p) => existsSync(p)).map((p) => `--volume=${p}:${p}:ro`),
       ];
       const shared = [...limitArgs(options.limits), ...privileged];
-      const fail = async (err: unknown, what: string): Promise<never> => {
+      /** Undoes a half-prepared job; `what` prefixes the error unless it already says enough. */
+      const fail = async (err: unknown, what?: string): Promise<never> => {
         await removeJobContainers(host, AbortSignal.timeout(60_000));
         await disposeJobDir(options.workdirParent, dirs.root, AbortSignal.timeout(30_000));
-        if (err instanceof PoolError && what === "") throw err;
-        throw new PoolError("BACKEND_UNAVAILABLE", `${what}: ${(err as Error).message}`, { cause: err });
+        if (err instanceof PoolError && what === undefined) throw err;
+        const prefix = what ?? `cannot prepare the job's ${engine} containers`;
+        throw new PoolError("BACKEND_UNAVAILABLE", `${prefix}: ${(err as Error).message}`, { cause: err });
       };
       let job: Awaited<ReturnType<typeof jobContainerSpec>> | undefined;
       const serviceSpecs = new Map<string, Awaited<ReturnType<typeof jobContainerSpec>>>();
@@ -126,7 +128,7 @@ export function createContainerBackend(options: ContainerBackendOptions): Backen
           serviceSpecs.set(id, await jobContainerSpec(`service '${id}'`, spec, dirs.workspace));
         }
       } catch (err) {
-        return fail(err, "");
+        return fail(err);
       }
       const image = job?.image ?? options.image;
       const jobEnv = envArguments(job?.env ?? {});
@@ -161,7 +163,7 @@ export function createContainerBackend(options: ContainerBackendOptions): Backen
       try {
         await startServices({ ...host, sharedArgs: shared }, serviceSpecs, signal);
       } catch (err) {
-        return fail(err, "");
+        return fail(err);
       }
       const path = job === undefined ? DEFAULT_PATH : await imagePath(command, image, signal);
       const environment: JobEnvironment = {
