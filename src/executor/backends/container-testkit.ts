@@ -74,14 +74,16 @@ export function containerBackendSuite(name: ContainerEngine): void {
     });
 
     test("a job leaves no container, volume or network behind", async () => {
-      const before = engineObjects(name);
+      // Counted by the job's label: other engine tests may run at the same time (two test files at once).
+      const jobKey = `leak-${randomUUID()}`;
+      const before = engineObjects(name, jobKey);
       const backend = createContainerBackend({ engine: name, image: TEST_IMAGE, workdirParent: parent });
-      const env = await backend.prepare({ jobKey: `leak-${randomUUID()}`, signal: never() });
+      const env = await backend.prepare({ jobKey, signal: never() });
       assert.equal((await run(env, "echo in-a-container > proof; (sleep 300 &) ; true")).code, 0);
-      assert.notDeepEqual(engineObjects(name), before, "the job's container existed while it ran");
+      assert.notDeepEqual(engineObjects(name, jobKey), before, "the job's container existed while it ran");
       const report = await env.dispose(never());
       assert.deepEqual(report.leftovers, []);
-      assert.deepEqual(engineObjects(name), before);
+      assert.deepEqual(engineObjects(name, jobKey), before);
     });
 
     test("a job with a container, a service and a container step leaves no container, volume or network behind", async () => {
@@ -202,13 +204,11 @@ export function containerBackendSuite(name: ContainerEngine): void {
     });
 
     test("an image that is not local fails to prepare with the engine's reason, and leaves nothing", async () => {
-      const before = engineObjects(name);
+      const jobKey = `miss-${randomUUID()}`;
+      const before = engineObjects(name, jobKey);
       const backend = createContainerBackend({ engine: name, image: "runnerpool-missing:none", workdirParent: parent });
-      await assert.rejects(
-        backend.prepare({ jobKey: `miss-${randomUUID()}`, signal: never() }),
-        /runnerpool-missing:none/,
-      );
-      assert.deepEqual(engineObjects(name), before);
+      await assert.rejects(backend.prepare({ jobKey, signal: never() }), /runnerpool-missing:none/);
+      assert.deepEqual(engineObjects(name, jobKey), before);
     });
   });
 }
