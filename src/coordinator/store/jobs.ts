@@ -45,18 +45,11 @@ const toRecord = (r: Row): JobRecord => ({
   updated: r.updated,
 });
 
-export interface NewJob {
-  runId: number;
-  jobId: string;
-  name: string;
-  matrix: Record<string, unknown>;
-  runsOn: string[];
-  needs: string[];
-  ifExpr: string | boolean | undefined;
-  payload: string;
-  stepNames: string[];
-  status: "blocked" | "waiting";
-}
+/** A job as createRun inserts it: the record's planned fields, starting blocked or waiting. */
+export type NewJob = Pick<
+  JobRecord,
+  "runId" | "jobId" | "name" | "matrix" | "runsOn" | "needs" | "ifExpr" | "payload" | "stepNames"
+> & { status: "blocked" | "waiting" };
 
 /** A waiting job as the picker sees it: just enough to match labels. */
 export interface QueuedJob {
