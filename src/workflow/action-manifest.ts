@@ -1,6 +1,6 @@
 import { checkExpressions } from "./expression-check.js";
 import type { Diagnostic, Step } from "./model.js";
-import { buildStep, type Report } from "./parse.js";
+import { buildStep, collectDiagnostics, type Report } from "./parse.js";
 import { YamlSource } from "./yaml-source.js";
 
 export interface ActionInput {
@@ -72,10 +72,7 @@ function setIf<T extends object, K extends keyof T>(target: T, key: K, value: T[
 export function parseActionManifest(source: string, file: string): ActionParseResult {
   const yaml = new YamlSource(source, file);
   if (yaml.syntaxErrors.length > 0) return { diagnostics: yaml.syntaxErrors };
-  const diagnostics: Diagnostic[] = [];
-  const report: Report = (code, severity, message, pos) => {
-    diagnostics.push({ code, severity, message, file, ...(pos ? { line: pos.line, col: pos.col } : {}) });
-  };
+  const { diagnostics, report } = collectDiagnostics(file);
   const root = yaml.value;
   if (!isRecord(root)) {
     report("not-a-mapping", "error", "the action metadata is not a mapping: add 'runs:'", yaml.positionOf([]));

@@ -13,6 +13,15 @@ export type Report = (
   pos: Position | undefined,
 ) => void;
 
+/** The diagnostics list of one document and the `report` that appends to it with the file's name. */
+export function collectDiagnostics(file: string): { diagnostics: Diagnostic[]; report: Report } {
+  const diagnostics: Diagnostic[] = [];
+  const report: Report = (code, severity, message, pos) => {
+    diagnostics.push({ code, severity, message, file, ...(pos ? { line: pos.line, col: pos.col } : {}) });
+  };
+  return { diagnostics, report };
+}
+
 const JOB_KEYS = new Set([
   "name",
   "needs",
@@ -225,10 +234,7 @@ function buildJob(id: string, raw: unknown, source: YamlSource, report: Report):
 export function parseWorkflow(source: string, file: string): ParseResult {
   const yaml = new YamlSource(source, file);
   if (yaml.syntaxErrors.length > 0) return { diagnostics: yaml.syntaxErrors };
-  const diagnostics: Diagnostic[] = [];
-  const report: Report = (code, severity, message, pos) => {
-    diagnostics.push({ code, severity, message, file, ...(pos ? { line: pos.line, col: pos.col } : {}) });
-  };
+  const { diagnostics, report } = collectDiagnostics(file);
   const root = yaml.value;
   if (!isRecord(root)) {
     report(

@@ -6,6 +6,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
 import { createDockerBackend, createPodmanBackend, RecordingSink, runJob } from "../../src/executor/index.js";
+import { TEST_CONTEXT } from "../../src/executor/run-test-job.js";
 import { ROOT } from "./cli.js";
 
 // Job containers on the docker and podman backends: `container:`, `services:`, `docker://` steps and
@@ -53,23 +54,8 @@ function workflow(job: string): string {
   return `name: ci\non: push\njobs:\n  test:\n    runs-on: self-hosted\n${job.replace(/^/gm, "    ")}\n`;
 }
 
-const CONTEXT = {
-  sha: "0123456789abcdef0123456789abcdef01234567",
-  ref: "refs/heads/main",
-  repository: "owner/repo",
-  repository_owner: "owner",
-  run_id: "42",
-  run_number: "7",
-  run_attempt: "1",
-  job: "test",
-  actor: "alice",
-  event_name: "push",
-  server_url: "http://127.0.0.1:3000/",
-  api_url: "http://127.0.0.1:3000/api/v1",
-  workflow: "ci.yml",
-  token: "task-token-0123456789",
-  event: {},
-};
+// The executor's test context, with an empty event payload.
+const CONTEXT = { ...TEST_CONTEXT, event: {} };
 
 for (const engine of ["docker", "podman"] as const) {
   const skip = skipReason(engine);
