@@ -9,13 +9,14 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
+import { assemblePool } from "../../src/cli/assembly/pool.js";
 import {
   canMatchLabels,
   createCoordinator,
   type RunView,
   startCoordinatorServer,
 } from "../../src/coordinator/index.js";
-import { Supervisor } from "../../src/pool/index.js";
+import { silentLogger } from "../../src/lib/index.js";
 import { parseWorkflow, planJobs } from "../../src/workflow/index.js";
 
 const { values } = parseArgs({
@@ -41,7 +42,7 @@ async function wave(slots: number): Promise<Wave> {
   const coordinator = createCoordinator({ dbPath: join(scratch, "c.db") });
   const server = await startCoordinatorServer(coordinator, { host: "127.0.0.1", port: 0 });
   const lifetime = new AbortController();
-  const supervisor = new Supervisor({
+  const supervisor = assemblePool({
     forgeUrl: server.url,
     registrationToken: () => coordinator.registrationToken(),
     roles: [
@@ -56,13 +57,13 @@ async function wave(slots: number): Promise<Wave> {
     ],
     stateDir: join(scratch, "runners"),
     workdirParent: join(scratch, "work"),
-    version: "bench",
-    fetchWaitMs: 25_000,
+    settings: { version: "bench", fetchWaitMs: 25_000 },
     queued: (labels) =>
       coordinator
         .queueByLabels()
         .filter((g) => canMatchLabels(g.runsOn, labels))
         .reduce((n, g) => n + g.jobIds.length, 0),
+    logger: silentLogger,
     signal: lifetime.signal,
   });
   await supervisor.start();

@@ -1,12 +1,11 @@
-import type { Backend, GitPolicy, JobOutcome, Result as JobResult, RunJobOptions } from "../executor/index.js";
+import type { Result as JobResult } from "../executor/index.js";
 import { type Logger, silentLogger } from "../lib/index.js";
 import type { Task } from "../protocol/index.js";
+import type { ExecuteJob } from "./execute-job.js";
 import type { RunnerForge } from "./forge.js";
 import { refusal, type TaskPolicy } from "./policy.js";
 import { Reporter, type ReporterOptions } from "./reporter.js";
 import { countSteps, decodeTask } from "./task-request.js";
-
-export type RunJob = (options: RunJobOptions) => Promise<JobOutcome>;
 
 /** Reporter timings a caller may tune (tests shorten them). */
 export type ReportTimings = Pick<
@@ -17,10 +16,8 @@ export type ReportTimings = Pick<
 export interface RunTaskOptions {
   task: Task;
   forge: RunnerForge;
-  backend: Backend;
-  runJob: RunJob;
+  execute: ExecuteJob;
   runnerName: string;
-  env?: Record<string, string>;
   /** The runner's "kill jobs" signal: aborting cancels the job. */
   signal: AbortSignal;
   logger?: Logger;
@@ -36,8 +33,6 @@ export interface RunTaskOptions {
   report?: ReportTimings;
   /** The role's ref policy (privileged roles, allowed_refs); checked before the job runs. */
   policy?: TaskPolicy;
-  /** The pool's checkout policy, handed to the executor. */
-  git?: GitPolicy;
 }
 
 export interface TaskSummary {
@@ -129,15 +124,12 @@ async function superviseTask(options: RunTaskOptions): Promise<TaskSummary> {
   let abandoned = false;
   try {
     const job = Promise.resolve().then(() =>
-      options.runJob({
+      options.execute({
         request,
-        backend: options.backend,
         sink: reporter,
         signal: abort.signal,
-        env: options.env,
         runnerName: options.runnerName,
         jobKey: `task-${options.task.id}`,
-        ...(options.git ? { git: options.git } : {}),
         ...(options.cancelTimeoutMs === undefined ? {} : { cancelTimeoutMs: options.cancelTimeoutMs }),
       }),
     );

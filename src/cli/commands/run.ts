@@ -13,7 +13,6 @@ import {
 } from "../../coordinator/index.js";
 import { isSandboxAvailable } from "../../executor/index.js";
 import { createLogger, PoolError } from "../../lib/index.js";
-import { startLocalPool } from "../../pool/index.js";
 import {
   type Diagnostic,
   parseWorkflow,
@@ -23,10 +22,10 @@ import {
   workflowTriggers,
 } from "../../workflow/index.js";
 import { type Io, keyValues, parseCommandArgs } from "../args.js";
-import { hostGitPolicy } from "../git-policy.js";
+import { assemblePool, poolSettings, singleInstanceRoles } from "../assembly/pool.js";
+import { resolveRoles } from "../assembly/roles.js";
 import { Progress } from "../progress.js";
 import { inspectRepo, resolveRef } from "../repo.js";
-import { resolveRoles } from "../roles.js";
 import { VERSION } from "../version.js";
 import { watchCoordinator } from "../watch.js";
 
@@ -177,20 +176,21 @@ export async function runCommand(argv: string[], io: Io): Promise<number> {
     signal,
     handlers: [createArtifactHandler(coordinator, artifacts, { logger })],
   });
-  const pool = await startLocalPool({
+  const token = coordinator.registrationToken();
+  const pool = assemblePool({
+    ...poolSettings(
+      config,
+      { runners: join(scratch, "runners"), work: join(scratch, "work"), mirrors: join(scratch, "git-mirrors") },
+      true,
+      logger,
+    ),
     forgeUrl: server.url,
-    registrationToken: coordinator.registrationToken(),
-    roles,
-    stateDir: join(scratch, "runners"),
-    workdirParent: join(scratch, "work"),
-    version: VERSION,
-    fetchWaitMs: config.runner.fetch_wait,
-    fetchIntervalMs: config.runner.fetch_interval,
-    git: hostGitPolicy(config.git, join(scratch, "git-mirrors"), logger),
-    ...(config.runner.min_free ? { minFreeBytes: config.runner.min_free } : {}),
+    registrationToken: () => token,
+    roles: singleInstanceRoles(roles),
     logger,
     signal,
   });
+  await pool.start();
   progress.note(
     `runnerpool ${VERSION}: coordinator ${server.url}, roles ${roles
       .map((r) => `${r.name} [${r.labels.join(", ")}] ${r.backend} x${r.capacity}`)
@@ -300,7 +300,7 @@ export async function runCommand(argv: string[], io: Io): Promise<number> {
     }
   } finally {
     unwatch();
-    await pool.drain().catch(() => undefined);
+    await pool.drainAll().catch(() => undefined);
     await server.close().catch(() => undefined);
     coordinator.close();
     process.off("SIGINT", onSignal);
