@@ -1,4 +1,5 @@
 export { type ActRunnerImport, importActRunner } from "./import-act-runner.js";
+export { readRoleLabels, readStateDir } from "./lenient-read.js";
 export {
   type ConfigProblem,
   defaultConfig,
