@@ -7,6 +7,7 @@ export {
   loadConfig,
   validateConfigText,
 } from "./load.js";
+export { CONFIG_FILE, locateConfig } from "./locate.js";
 export {
   type BackendName,
   backendNames,

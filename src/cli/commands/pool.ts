@@ -1,6 +1,6 @@
-import { existsSync, readFileSync } from "node:fs";
+import { readFileSync } from "node:fs";
 import { join, resolve } from "node:path";
-import { defaultConfig, loadConfig, type PoolConfig, readStateDir } from "../../config/index.js";
+import { CONFIG_FILE, loadConfig, locateConfig, type PoolConfig, readStateDir } from "../../config/index.js";
 import { PoolError } from "../../lib/index.js";
 import {
   type AdminAction,
@@ -19,17 +19,6 @@ const USAGE = `runnerpool pool status [--json] | add ROLE | drain INSTANCE|ROLE 
 /** A runbook action may wait for running jobs to finish (drain). */
 const ADMIN_TIMEOUT_MS = 10 * 60_000;
 
-function configFor(io: Io, file: string | undefined, repoDir?: string): { config: PoolConfig; file?: string } {
-  const candidates = [
-    file ? resolve(io.cwd, file) : undefined,
-    repoDir ? join(repoDir, "runnerpool.toml") : undefined,
-    resolve(io.cwd, "runnerpool.toml"),
-  ].filter((f): f is string => f !== undefined);
-  const found = file ? candidates[0] : candidates.find((f) => existsSync(f));
-  if (found) return { config: loadConfig(found), file: found };
-  return { config: defaultConfig(false) };
-}
-
 /** Asks the `up` that owns the config's state directory. */
 function ask<A extends AdminAction>(
   io: Io,
@@ -37,7 +26,7 @@ function ask<A extends AdminAction>(
   action: A,
   request: AdminActions[A]["request"],
 ): Promise<AdminActions[A]["response"]> {
-  const file = resolve(io.cwd, config ?? "runnerpool.toml");
+  const file = resolve(io.cwd, config ?? CONFIG_FILE);
   const stateDir = resolve(io.cwd, readStateDir(file, { mustExist: config !== undefined }));
   return callAdmin(stateDir, action, request, AbortSignal.timeout(ADMIN_TIMEOUT_MS));
 }
@@ -129,9 +118,9 @@ export async function poolCommand(argv: string[], io: Io): Promise<number> {
     }
     case "coverage": {
       const repoDir = resolve(io.cwd, one("REPO_DIR"));
-      const { config, file } = configFor(io, values.config, repoDir);
+      const file = locateConfig(values.config ? resolve(io.cwd, values.config) : undefined, [repoDir, io.cwd]);
       if (!file) throw new PoolError("CONFIG_INVALID", `no runnerpool.toml found: pass --config FILE\nusage: ${USAGE}`);
-      return printCoverage(io, coverage(repoDir, config), file, values.json === true) ? 0 : 1;
+      return printCoverage(io, coverage(repoDir, loadConfig(file)), file, values.json === true) ? 0 : 1;
     }
     default:
       throw new PoolError("INVALID_ARGUMENT", `usage: ${USAGE}`);

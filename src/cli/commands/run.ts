@@ -1,7 +1,7 @@
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, isAbsolute, join, relative, resolve } from "node:path";
-import { defaultConfig, loadConfig, type PoolConfig } from "../../config/index.js";
+import { defaultConfig, loadConfig, locateConfig, type PoolConfig } from "../../config/index.js";
 import {
   ArtifactStore,
   type Coordinator,
@@ -116,11 +116,7 @@ export async function runCommand(argv: string[], io: Io): Promise<number> {
   const sandbox = await isSandboxAvailable();
   const repoArg = resolve(io.cwd, positionals[0] ?? ".");
   // A repository may carry its own pool (examples/hello does); --config wins over it.
-  const configFile = values.config
-    ? resolve(io.cwd, values.config)
-    : existsSync(join(repoArg, "runnerpool.toml"))
-      ? join(repoArg, "runnerpool.toml")
-      : undefined;
+  const configFile = locateConfig(values.config ? resolve(io.cwd, values.config) : undefined, [repoArg]);
   const config: PoolConfig = configFile ? loadConfig(configFile) : defaultConfig(sandbox);
   const roles = resolveRoles(config, sandbox, configFile ? dirname(configFile) : io.cwd);
   const controller = new AbortController();
