@@ -1,4 +1,4 @@
-import type { Result as JobResult } from "../executor/index.js";
+import type { JobOutcome, Result as JobResult } from "../executor/index.js";
 import { type Logger, silentLogger } from "../lib/index.js";
 import type { Task } from "../protocol/index.js";
 import type { ExecuteJob } from "./execute-job.js";
@@ -117,13 +117,12 @@ async function superviseTask(options: RunTaskOptions): Promise<TaskSummary> {
   options.signal.addEventListener("abort", onKill, { once: true });
   if (options.signal.aborted) stop("kill");
   const deadline = setTimeout(() => stop("timeout"), timeoutMs);
-  let graceTimer: NodeJS.Timeout | undefined;
 
   let result: JobResult;
   let lastWords: string | undefined;
   let abandoned = false;
   try {
-    const job = Promise.resolve().then(() =>
+    const job = () =>
       options.execute({
         request,
         sink: reporter,
@@ -131,20 +130,8 @@ async function superviseTask(options: RunTaskOptions): Promise<TaskSummary> {
         runnerName: options.runnerName,
         jobKey: `task-${options.task.id}`,
         ...(options.cancelTimeoutMs === undefined ? {} : { cancelTimeoutMs: options.cancelTimeoutMs }),
-      }),
-    );
-    const settled = job.then(
-      (outcome) => ({ outcome }) as const,
-      (error: unknown) => ({ error }) as const,
-    );
-    const gaveUp = new Promise<"abandoned">((resolve) => {
-      const arm = (): void => {
-        graceTimer = setTimeout(() => resolve("abandoned"), graceMs);
-      };
-      if (abort.signal.aborted) arm();
-      else abort.signal.addEventListener("abort", arm, { once: true });
-    });
-    const end = await Promise.race([settled, gaveUp]);
+      });
+    const end = await jobEnd(job, abort.signal, graceMs);
     if (end === "abandoned") {
       abandoned = true;
       result = "cancelled";
@@ -164,28 +151,85 @@ async function superviseTask(options: RunTaskOptions): Promise<TaskSummary> {
     logger.error({ err: describe(err) }, "task runner failed");
   } finally {
     clearTimeout(deadline);
-    if (graceTimer !== undefined) clearTimeout(graceTimer);
     options.signal.removeEventListener("abort", onKill);
   }
 
-  if (reason === "server") {
-    result = reporter.serverResult ?? "cancelled";
-    lastWords ??= "runnerpool: the forge ended the task";
-  } else if (reason === "timeout") {
-    result = "failure";
-    lastWords = `runnerpool: the job exceeded the runner timeout of ${formatMs(timeoutMs)}${abandoned ? " and was abandoned" : ""}`;
-  } else if (reason === "kill") {
-    result = "cancelled";
-    lastWords ??= "runnerpool: the runner is shutting down; the job was cancelled";
+  if (reason !== undefined) {
+    ({ result, lastWords } = stoppedVerdict(reason, {
+      lastWords,
+      serverResult: reporter.serverResult,
+      timeoutMs,
+      abandoned,
+    }));
   }
 
+  await finalReport(reporter, result, lastWords, logger);
+  return { id: options.task.id, result, abandoned };
+}
+
+/** The job's end, or "abandoned" when it is still running `graceMs` after its abort. */
+async function jobEnd(
+  job: () => Promise<JobOutcome>,
+  abort: AbortSignal,
+  graceMs: number,
+): Promise<{ outcome: JobOutcome } | { error: unknown } | "abandoned"> {
+  let graceTimer: NodeJS.Timeout | undefined;
+  const settled = Promise.resolve()
+    .then(job)
+    .then(
+      (outcome) => ({ outcome }) as const,
+      (error: unknown) => ({ error }) as const,
+    );
+  const gaveUp = new Promise<"abandoned">((resolve) => {
+    const arm = (): void => {
+      graceTimer = setTimeout(() => resolve("abandoned"), graceMs);
+    };
+    if (abort.aborted) arm();
+    else abort.addEventListener("abort", arm, { once: true });
+  });
+  try {
+    return await Promise.race([settled, gaveUp]);
+  } finally {
+    if (graceTimer !== undefined) clearTimeout(graceTimer);
+  }
+}
+
+async function finalReport(
+  reporter: Reporter,
+  result: JobResult,
+  lastWords: string | undefined,
+  logger: Logger,
+): Promise<void> {
   try {
     const report = await reporter.close({ result, stoppedAt: new Date(), lastWords });
     if (!report.stateDelivered) logger.error({ result }, "the forge never received the final result of the task");
   } catch (err) {
     logger.error({ err: describe(err) }, "final report failed");
   }
-  return { id: options.task.id, result, abandoned };
+}
+
+/** What a job stopped from outside ends as: the stop's reason decides over what the job said. */
+function stoppedVerdict(
+  reason: StopReason,
+  job: { lastWords: string | undefined; serverResult: JobResult | undefined; timeoutMs: number; abandoned: boolean },
+): { result: JobResult; lastWords: string | undefined } {
+  switch (reason) {
+    case "server":
+      return {
+        result: job.serverResult ?? "cancelled",
+        lastWords: job.lastWords ?? "runnerpool: the forge ended the task",
+      };
+    case "timeout":
+      return {
+        result: "failure",
+        lastWords: `runnerpool: the job exceeded the runner timeout of ${formatMs(job.timeoutMs)}${job.abandoned ? " and was abandoned" : ""}`,
+      };
+    case "kill":
+      return {
+        result: "cancelled",
+        lastWords: job.lastWords ?? "runnerpool: the runner is shutting down; the job was cancelled",
+      };
+  }
 }
 
 function describe(err: unknown): string {
