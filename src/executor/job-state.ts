@@ -1,11 +1,11 @@
+import type { JobResult } from "../lib/index.js";
 import type { EvaluateOptions, ExpressionContexts, StatusFunctions } from "../workflow/index.js";
 import type { StaticContexts } from "./contexts.js";
-import type { Result } from "./sink.js";
 
 export interface StepRecord {
   outputs: Record<string, string>;
-  outcome: Result;
-  conclusion: Result;
+  outcome: JobResult;
+  conclusion: JobResult;
 }
 
 export type JobStatus = "success" | "failure" | "cancelled";

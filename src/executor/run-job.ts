@@ -1,7 +1,7 @@
 import { randomUUID } from "node:crypto";
 import { cp, mkdir, writeFile } from "node:fs/promises";
 import { join, posix } from "node:path";
-import { PoolError, SecretMasker } from "../lib/index.js";
+import { type JobResult, PoolError, SecretMasker } from "../lib/index.js";
 import {
   evaluateCondition,
   evaluateValue,
@@ -22,7 +22,6 @@ import { loadJob } from "./job-payload.js";
 import type { JobOutcome, RunJobOptions } from "./job-request.js";
 import { JobState } from "./job-state.js";
 import { executePres } from "./pre-steps.js";
-import type { Result } from "./sink.js";
 import { executePosts, executeStep, type JobScope, type StepReport, timeoutMs } from "./step-executor.js";
 import { createStepRunner } from "./steps/create-step-runner.js";
 
@@ -93,13 +92,13 @@ async function execute(options: RunJobOptions, log: JobLog): Promise<JobOutcome>
   const early = buildStaticContexts({ request, workflow, job, runnerName, debug });
 
   const reports: StepReport[] = [];
-  const settleRest = (result: Result) => {
+  const settleRest = (result: JobResult) => {
     for (const step of job.steps.slice(reports.length)) {
       log.stepFinished(step.index, result, result);
       reports.push({ name: step.name ?? createStepRunner(step).defaultName(step), result, outcome: result });
     }
   };
-  const outcome = (result: Result, outputs: Record<string, string> = {}): JobOutcome => ({
+  const outcome = (result: JobResult, outputs: Record<string, string> = {}): JobOutcome => ({
     result,
     outputs,
     steps: reports,
@@ -298,7 +297,7 @@ function evaluateEnvMapping(
 }
 
 /** Runs the steps in order under the job's timeout and cancellation; returns the job result. */
-async function runSteps(scope: JobScope, options: RunJobOptions, reports: StepReport[]): Promise<Result> {
+async function runSteps(scope: JobScope, options: RunJobOptions, reports: StepReport[]): Promise<JobResult> {
   const { state, log, job } = scope;
   const contexts = state.contexts();
   const evaluate = state.evaluateOptions();

@@ -1,3 +1,4 @@
+import type { JobResult } from "../lib/index.js";
 import {
   type EvaluateOptions,
   type ExpressionContexts,
@@ -9,7 +10,6 @@ import {
   toText,
 } from "../workflow/index.js";
 import type { StepFrame } from "./job-state.js";
-import type { Result } from "./sink.js";
 import { evaluateMapping, type JobScope, message, runPhase, type ScheduledPost } from "./step-phase.js";
 import { createStepRunner } from "./steps/create-step-runner.js";
 
@@ -17,8 +17,8 @@ export type { JobScope } from "./step-phase.js";
 
 export interface StepReport {
   name: string;
-  result: Result;
-  outcome: Result;
+  result: JobResult;
+  outcome: JobResult;
 }
 
 /** `timeout-minutes` as milliseconds, or undefined when unset. */
@@ -89,7 +89,7 @@ export async function executeStep(
   let name = stepDisplayName(step, runner.defaultName(step), frame.contexts(), options);
   const report = !frame.nested;
 
-  const finish = (outcome: Result, outputs: Record<string, string> = {}): StepReport => {
+  const finish = (outcome: JobResult, outputs: Record<string, string> = {}): StepReport => {
     const conclusion = outcome === "failure" && continueOnError(scope, frame, step) ? "success" : outcome;
     if (conclusion === "failure") frame.failed = true;
     if (step.id !== undefined) frame.steps[step.id] = { outputs, outcome, conclusion };
@@ -119,7 +119,7 @@ export async function executeStep(
   if (report) log.stepStarted(step.index, name);
   const control = stepController(scope, parent);
   let stepTimeout: number | undefined;
-  let outcome: Result = "failure";
+  let outcome: JobResult = "failure";
   let outputs: Record<string, string> = {};
   try {
     if (envError !== undefined) throw envError;
