@@ -2,7 +2,7 @@ import { randomUUID } from "node:crypto";
 import { accessSync, constants, existsSync } from "node:fs";
 import { mkdir } from "node:fs/promises";
 import { delimiter, join } from "node:path";
-import { findProcessesByEnv, PoolError, type ResourceLimits, spawnProcess } from "../../lib/index.js";
+import { errorMessage, findProcessesByEnv, PoolError, type ResourceLimits, spawnProcess } from "../../lib/index.js";
 import type { Backend, ExecOptions, JobEnvironment, PrepareOptions } from "../backend.js";
 import { createJobDirs, disposeJobDir } from "../workspace.js";
 import { engineRun, envArguments } from "./container-engine.js";
@@ -117,7 +117,7 @@ export function createContainerBackend(options: ContainerBackendOptions): Backen
         await disposeJobDir(options.workdirParent, dirs.root, AbortSignal.timeout(30_000));
         if (err instanceof PoolError && what === undefined) throw err;
         const prefix = what ?? `cannot prepare the job's ${engine} containers`;
-        throw new PoolError("BACKEND_UNAVAILABLE", `${prefix}: ${(err as Error).message}`, { cause: err });
+        throw new PoolError("BACKEND_UNAVAILABLE", `${prefix}: ${errorMessage(err)}`, { cause: err });
       };
       let job: Awaited<ReturnType<typeof jobContainerSpec>> | undefined;
       const serviceSpecs = new Map<string, Awaited<ReturnType<typeof jobContainerSpec>>>();
@@ -222,8 +222,9 @@ export function createContainerBackend(options: ContainerBackendOptions): Backen
         async dispose(disposeSignal: AbortSignal) {
           const leftovers = await removeJobContainers(host, disposeSignal);
           for (const built of builtImages) {
-            await engineRun(command, ["image", "rm", "--force", built], disposeSignal).catch((err: Error) => {
-              if (!/no such image|image not known/i.test(err.message)) leftovers.push(`image ${built}: ${err.message}`);
+            await engineRun(command, ["image", "rm", "--force", built], disposeSignal).catch((err: unknown) => {
+              const text = errorMessage(err);
+              if (!/no such image|image not known/i.test(text)) leftovers.push(`image ${built}: ${text}`);
             });
           }
           const report = await disposeJobDir(options.workdirParent, dirs.root, disposeSignal);
@@ -254,7 +255,7 @@ export function containerEngineProblem(engine: ContainerEngine, image: string): 
         await engineRun(command, ["image", "inspect", image], AbortSignal.timeout(15_000));
         return undefined;
       } catch (err) {
-        return `${engine} cannot use image "${image}": ${(err as Error).message}`;
+        return `${engine} cannot use image "${image}": ${errorMessage(err)}`;
       }
     })();
     availability.set(key, known);
