@@ -33,7 +33,6 @@ export {
   type MirrorHealth,
 } from "./git/index.js";
 export type { ActionSourceOptions, JobOutcome, JobRequest, RunJobOptions } from "./job-request.js";
-export { RecordingSink } from "./recording-sink.js";
 export { runJob } from "./run-job.js";
 export type { JobSink, Result } from "./sink.js";
 export {

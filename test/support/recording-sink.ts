@@ -1,5 +1,5 @@
-import type { JobResult } from "../lib/index.js";
-import type { JobSink } from "./sink.js";
+import type { JobSink } from "../../src/executor/index.js";
+import type { JobResult } from "../../src/lib/index.js";
 
 /** A JobSink that keeps everything it is told, in order; for tests and one-shot local runs. */
 export class RecordingSink implements JobSink {

@@ -5,8 +5,8 @@ import { chmod, chown, mkdir, mkdtemp, readdir, rm, stat, writeFile } from "node
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
-import { isProcessAlive } from "../../lib/index.js";
-import type { Backend, JobEnvironment } from "../backend.js";
+import type { Backend, JobEnvironment } from "../../src/executor/index.js";
+import { isProcessAlive } from "../../src/lib/index.js";
 
 export interface BackendContractOptions {
   name: string;

@@ -6,15 +6,16 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
 import { fileURLToPath } from "node:url";
-import { cgroupV1Available } from "../../lib/index.js";
-import type { JobEnvironment } from "../backend.js";
-import { run, runBackendContract } from "./backend.contract.js";
-import { type ContainerEngine, createContainerBackend, findCommand } from "./container-backend.js";
+// The engine lookup is internal to the executor; the suite asks the same question it does.
+import { findCommand } from "../../src/executor/backends/container-backend.js";
+import { type ContainerEngine, createContainerBackend, type JobEnvironment } from "../../src/executor/index.js";
+import { cgroupV1Available } from "../../src/lib/index.js";
+import { run, runBackendContract } from "./backend-contract.js";
 
 // Test support for the docker and podman backends (not a test file itself).
 
 export const TEST_IMAGE = "runnerpool-test:busybox";
-const BUILD = fileURLToPath(new URL("../../../runner-images/build-base.sh", import.meta.url));
+const BUILD = fileURLToPath(new URL("../../runner-images/build-base.sh", import.meta.url));
 
 function engine(command: string, args: string[]): { status: number | null; stdout: string; stderr: string } {
   const r = spawnSync(command, args, { encoding: "utf8", timeout: 60_000 });
