@@ -1,3 +1,4 @@
+// Runs one job: its steps, actions and file commands on a backend (host, sandbox, docker, podman), with checkout.
 export type {
   Backend,
   DisposeReport,

@@ -1,4 +1,4 @@
-// Reads workflows and action.yml files into a model, evaluates expressions, plans jobs and matrices.
+// Reads workflows and action.yml files, evaluates expressions, plans jobs, and finds a repository's workflows.
 export {
   type ActionInput,
   type ActionManifest,
