@@ -48,7 +48,6 @@ export { schemaCheckAvailable, schemaDiagnostics } from "./schema-check.js";
 export { workflowTriggers } from "./triggers.js";
 export {
   findWorkflowFiles,
-  isWorkflowFileName,
   type ListFiles,
   listWorkingTree,
   pickWorkflowFiles,
