@@ -4,13 +4,12 @@ import { join } from "node:path";
 import {
   type Coordinator,
   type CoordinatorServer,
-  canMatchLabels,
   createCoordinator,
   type RunView,
   startCoordinatorServer,
 } from "../../src/coordinator/index.js";
 import { type PoolRole, Supervisor, type SupervisorOptions } from "../../src/pool/index.js";
-import { parseWorkflow, planJobs } from "../../src/workflow/index.js";
+import { labelsCover, parseWorkflow, planJobs } from "../../src/workflow/index.js";
 
 /** A real coordinator on 127.0.0.1 and a supervisor running the given roles against it. */
 export class PoolHarness {
@@ -35,7 +34,7 @@ export class PoolHarness {
       queued: (labels) =>
         coordinator
           .queueByLabels()
-          .filter((g) => canMatchLabels(g.runsOn, labels))
+          .filter((g) => labelsCover(g.runsOn, labels))
           .reduce((n, g) => n + g.jobIds.length, 0),
       unregister: (reg) => {
         coordinator.deleteRunner(reg.id);
