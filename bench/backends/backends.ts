@@ -19,9 +19,9 @@ import {
   createHostBackend,
   createSandboxBackend,
   isSandboxAvailable,
-  RecordingSink,
   runJob,
 } from "../../src/executor/index.js";
+import { RecordingSink } from "../../test/support/recording-sink.js";
 
 const { values } = parseArgs({
   options: {

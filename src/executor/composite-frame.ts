@@ -1,5 +1,5 @@
 import type { EvaluateOptions, ExpressionContexts, StatusFunctions } from "../workflow/index.js";
-import { type JobState, type StepFrame, type StepRecord, withHashFiles } from "./job-state.js";
+import { type JobState, type StepConclusion, type StepFrame, withHashFiles } from "./job-state.js";
 
 /**
  * The steps of one composite action: their own `steps` context and status, the action's `inputs`,
@@ -8,7 +8,7 @@ import { type JobState, type StepFrame, type StepRecord, withHashFiles } from ".
  */
 export class CompositeFrame implements StepFrame {
   readonly nested = true;
-  readonly steps: Record<string, StepRecord> = {};
+  readonly steps: Record<string, StepConclusion> = {};
   failed = false;
   readonly job: JobState;
   readonly outerEnv: Record<string, string>;

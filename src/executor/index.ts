@@ -1,3 +1,4 @@
+// Runs one job: its steps, actions and file commands on a backend (host, sandbox, docker, podman), with checkout.
 export type {
   Backend,
   DisposeReport,
@@ -33,7 +34,6 @@ export {
   type MirrorHealth,
 } from "./git/index.js";
 export type { ActionSourceOptions, JobOutcome, JobRequest, RunJobOptions } from "./job-request.js";
-export { RecordingSink } from "./recording-sink.js";
 export { runJob } from "./run-job.js";
 export type { JobSink, Result } from "./sink.js";
 export {

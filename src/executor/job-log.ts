@@ -1,5 +1,5 @@
-import type { SecretMasker } from "../lib/index.js";
-import type { JobSink, Result } from "./sink.js";
+import type { JobResult, SecretMasker } from "../lib/index.js";
+import type { JobSink } from "./sink.js";
 
 /**
  * The executor's only way to the sink: every line is masked on the way out, and a sink that throws
@@ -35,7 +35,7 @@ export class JobLog {
     this.#guard(() => this.#sink.stepStarted(index, masked));
   }
 
-  stepFinished(index: number, result: Result, outcome: Result): void {
+  stepFinished(index: number, result: JobResult, outcome: JobResult): void {
     this.#guard(() => this.#sink.stepFinished(index, result, outcome));
   }
 

@@ -1,4 +1,4 @@
-import { type Job, parseWorkflow, type Workflow } from "../workflow/index.js";
+import { formatDiagnostic, type Job, parseWorkflow, type Workflow } from "../workflow/index.js";
 
 export type LoadedJob = { ok: true; workflow: Workflow; job: Job } | { ok: false; problems: string[] };
 
@@ -11,10 +11,7 @@ export function loadJob(payload: string, file = "workflow payload"): LoadedJob {
   const parsed = parseWorkflow(payload, file);
   const problems = parsed.diagnostics
     .filter((d) => d.severity === "error")
-    .map(
-      (d) =>
-        `${d.file}${d.line === undefined ? "" : `:${d.line}${d.col === undefined ? "" : `:${d.col}`}`}: ${d.message}`,
-    );
+    .map((d) => formatDiagnostic(d, { severity: false }));
   const workflow = parsed.workflow;
   if (workflow === undefined) return { ok: false, problems };
   if (workflow.jobs.length !== 1) {

@@ -1,6 +1,7 @@
+import type { JobResult } from "../lib/index.js";
 import type { Backend } from "./backend.js";
 import type { GitPolicy } from "./git/git-policy.js";
-import type { JobSink, Result } from "./sink.js";
+import type { JobSink } from "./sink.js";
 
 /** One job as a forge hands it over (decoded from runner.v1.Task), independent of the protocol. */
 export interface JobRequest {
@@ -11,7 +12,7 @@ export interface JobRequest {
   secrets: Record<string, string>;
   vars: Record<string, string>;
   /** Needed job id -> its outputs and result. */
-  needs: Record<string, { outputs: Record<string, string>; result: Result }>;
+  needs: Record<string, { outputs: Record<string, string>; result: JobResult }>;
 }
 
 export interface RunJobOptions {
@@ -62,7 +63,7 @@ export interface ActionSourceOptions {
 }
 
 export interface JobOutcome {
-  result: Result;
+  result: JobResult;
   outputs: Record<string, string>;
-  steps: { name: string; result: Result; outcome: Result }[];
+  steps: { name: string; result: JobResult; outcome: JobResult }[];
 }

@@ -1,14 +1,16 @@
+import type { JobResult } from "../lib/index.js";
 import type { EvaluateOptions, ExpressionContexts, StatusFunctions } from "../workflow/index.js";
 import type { StaticContexts } from "./contexts.js";
-import type { Result } from "./sink.js";
 
-export interface StepRecord {
+/** How a finished step ended, as the `steps` context shows it. */
+export interface StepConclusion {
   outputs: Record<string, string>;
-  outcome: Result;
-  conclusion: Result;
+  outcome: JobResult;
+  conclusion: JobResult;
 }
 
-export type JobStatus = "success" | "failure" | "cancelled";
+/** How the running job stands so far, as `success()`, `failure()` and `cancelled()` read it. */
+export type JobConclusion = Exclude<JobResult, "skipped">;
 
 /**
  * A list of steps being run with its own `steps` context and status: the job's steps, or the steps
@@ -16,7 +18,7 @@ export type JobStatus = "success" | "failure" | "cancelled";
  */
 export interface StepFrame {
   readonly job: JobState;
-  readonly steps: Record<string, StepRecord>;
+  readonly steps: Record<string, StepConclusion>;
   /** Set once a step of this frame fails without continue-on-error. */
   failed: boolean;
   /** Steps inside a composite action: not reported to the forge as steps of their own. */
@@ -50,7 +52,7 @@ export class JobState implements StepFrame {
   readonly addedEnv: Record<string, string> = {};
   /** From GITHUB_PATH; the latest addition comes first in PATH. */
   readonly pathAdditions: string[] = [];
-  readonly steps: Record<string, StepRecord> = {};
+  readonly steps: Record<string, StepConclusion> = {};
   hashFiles: ((patterns: string[]) => string) | undefined;
 
   constructor(base: StaticContexts) {
@@ -61,7 +63,7 @@ export class JobState implements StepFrame {
     return this;
   }
 
-  get status(): JobStatus {
+  get status(): JobConclusion {
     if (this.stopping) return "cancelled";
     return this.failed ? "failure" : "success";
   }

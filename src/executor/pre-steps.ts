@@ -1,9 +1,10 @@
+import { errorMessage } from "../lib/index.js";
 import { evaluateCondition } from "../workflow/index.js";
 import { actionInputs } from "./actions/action-inputs.js";
 import { parseActionReference } from "./actions/action-reference.js";
 import type { LoadedAction } from "./actions/action-resolver.js";
 import { runNodeScript } from "./actions/node-action.js";
-import { evaluateMapping, type JobScope, message, runPhase } from "./step-phase.js";
+import { evaluateMapping, type JobScope, runPhase } from "./step-phase.js";
 import { findBuiltinAction } from "./steps/builtin-actions.js";
 import { registerBuiltins } from "./steps/builtin-registrations.js";
 
@@ -31,7 +32,7 @@ export async function executePres(scope: JobScope): Promise<void> {
     try {
       action = await scope.services.actions.resolve(step.uses, scope.jobSignal);
     } catch (err) {
-      log.error(`Failed to set up action '${step.uses}': ${message(err)}`);
+      log.error(`Failed to set up action '${step.uses}': ${errorMessage(err)}`);
       state.failed = true;
       continue;
     }
@@ -45,7 +46,7 @@ export async function executePres(scope: JobScope): Promise<void> {
       stepEnv = evaluateMapping("env", step.env, state.contexts(), state.evaluateOptions());
       run = evaluateCondition(runs.preIf ?? "always()", state.contexts(stepEnv), state.evaluateOptions());
     } catch (err) {
-      log.error(`${name}: ${message(err)}`);
+      log.error(`${name}: ${errorMessage(err)}`);
       state.failed = true;
       continue;
     }

@@ -4,11 +4,11 @@ import { mkdtemp } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { test } from "node:test";
+import { RecordingSink } from "../../test/support/recording-sink.js";
+import { payloadWithSteps, runTestJob } from "../../test/support/run-test-job.js";
 import type { Backend } from "./backend.js";
 import { createHostBackend } from "./backends/host.js";
-import { RecordingSink } from "./recording-sink.js";
 import { runJob } from "./run-job.js";
-import { payloadWithSteps, runTestJob } from "./run-test-job.js";
 
 test("a step over its timeout-minutes is killed and fails with a timed-out line", async () => {
   const started = Date.now();

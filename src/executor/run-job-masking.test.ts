@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { payloadWithSteps, runTestJob } from "./run-test-job.js";
+import { payloadWithSteps, runTestJob } from "../../test/support/run-test-job.js";
 
 test("secret values are masked in every log line", async () => {
   const { sink } = await runTestJob(

@@ -3,8 +3,8 @@ import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, test } from "node:test";
+import { payloadWithSteps, runTestJob } from "../../test/support/run-test-job.js";
 import { createSandboxBackend, isSandboxAvailable } from "./backends/sandbox.js";
-import { payloadWithSteps, runTestJob } from "./run-test-job.js";
 
 const skip = (await isSandboxAvailable())
   ? false

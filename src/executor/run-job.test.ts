@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { payloadWithSteps, runTestJob, TEST_CONTEXT } from "./run-test-job.js";
+import { payloadWithSteps, runTestJob, TEST_CONTEXT } from "../../test/support/run-test-job.js";
 
 test("runs run steps in order, reports each, and succeeds", async () => {
   const { outcome, sink, leftovers } = await runTestJob(

@@ -1,7 +1,7 @@
 import { randomUUID } from "node:crypto";
 import { cp, mkdir, writeFile } from "node:fs/promises";
 import { join, posix } from "node:path";
-import { PoolError, SecretMasker } from "../lib/index.js";
+import { errorMessage, type JobResult, PoolError, SecretMasker } from "../lib/index.js";
 import {
   evaluateCondition,
   evaluateValue,
@@ -22,7 +22,6 @@ import { loadJob } from "./job-payload.js";
 import type { JobOutcome, RunJobOptions } from "./job-request.js";
 import { JobState } from "./job-state.js";
 import { executePres } from "./pre-steps.js";
-import type { Result } from "./sink.js";
 import { executePosts, executeStep, type JobScope, type StepReport, timeoutMs } from "./step-executor.js";
 import { createStepRunner } from "./steps/create-step-runner.js";
 
@@ -52,10 +51,6 @@ function actionCache(dir: string | undefined): ActionCache {
   return cache;
 }
 
-function message(err: unknown): string {
-  return err instanceof Error ? err.message : String(err);
-}
-
 /** Every secret and credential the job holds is masked, including the task and runtime tokens. */
 function createMasker(options: RunJobOptions): SecretMasker {
   const masker = new SecretMasker();
@@ -75,7 +70,7 @@ export async function runJob(options: RunJobOptions): Promise<JobOutcome> {
     log = new JobLog(options.sink, createMasker(options));
     return await execute(options, log);
   } catch (err) {
-    log?.error(`the job failed unexpectedly: ${message(err)}`);
+    log?.error(`the job failed unexpectedly: ${errorMessage(err)}`);
     return { result: options.signal.aborted ? "cancelled" : "failure", outputs: {}, steps: [] };
   }
 }
@@ -93,13 +88,13 @@ async function execute(options: RunJobOptions, log: JobLog): Promise<JobOutcome>
   const early = buildStaticContexts({ request, workflow, job, runnerName, debug });
 
   const reports: StepReport[] = [];
-  const settleRest = (result: Result) => {
+  const settleRest = (result: JobResult) => {
     for (const step of job.steps.slice(reports.length)) {
       log.stepFinished(step.index, result, result);
       reports.push({ name: step.name ?? createStepRunner(step).defaultName(step), result, outcome: result });
     }
   };
-  const outcome = (result: Result, outputs: Record<string, string> = {}): JobOutcome => ({
+  const outcome = (result: JobResult, outputs: Record<string, string> = {}): JobOutcome => ({
     result,
     outputs,
     steps: reports,
@@ -113,7 +108,7 @@ async function execute(options: RunJobOptions, log: JobLog): Promise<JobOutcome>
   try {
     shouldRun = jobCondition(job, early, request.needs, options.signal);
   } catch (err) {
-    log.error(`job '${job.id}': if: ${message(err)}`);
+    log.error(`job '${job.id}': if: ${errorMessage(err)}`);
     settleRest("skipped");
     return outcome("failure");
   }
@@ -126,7 +121,7 @@ async function execute(options: RunJobOptions, log: JobLog): Promise<JobOutcome>
   try {
     containers = jobContainers(workflow.file, job, options.backend, { ...early, env: {} }, {});
   } catch (err) {
-    log.error(err instanceof PoolError ? err.located : message(err));
+    log.error(err instanceof PoolError ? err.located : errorMessage(err));
     settleRest("skipped");
     return outcome("failure");
   }
@@ -140,7 +135,7 @@ async function execute(options: RunJobOptions, log: JobLog): Promise<JobOutcome>
       ...containers,
     });
   } catch (err) {
-    log.error(`cannot prepare the ${options.backend.name} backend for this job: ${message(err)}`);
+    log.error(`cannot prepare the ${options.backend.name} backend for this job: ${errorMessage(err)}`);
     settleRest(options.signal.aborted ? "cancelled" : "skipped");
     return outcome(options.signal.aborted ? "cancelled" : "failure");
   }
@@ -160,7 +155,7 @@ async function execute(options: RunJobOptions, log: JobLog): Promise<JobOutcome>
     log.outputs(outputs);
     return outcome(jobResult, outputs);
   } catch (err) {
-    log.error(message(err));
+    log.error(errorMessage(err));
     settleRest(options.signal.aborted ? "cancelled" : "skipped");
     return outcome(options.signal.aborted ? "cancelled" : "failure");
   } finally {
@@ -175,7 +170,7 @@ function jobContinueOnError(job: Job, scope: JobScope): boolean {
   try {
     return isTruthy(evaluateValue(value, scope.state.contexts(), scope.state.evaluateOptions()));
   } catch (err) {
-    scope.log.error(`job '${job.id}': continue-on-error: ${message(err)}`);
+    scope.log.error(`job '${job.id}': continue-on-error: ${errorMessage(err)}`);
     return false;
   }
 }
@@ -291,14 +286,14 @@ function evaluateEnvMapping(
       // Each level sees the levels above it (workflow env inside job env).
       out[name] = toText(evaluateValue(value, state.contexts(), options));
     } catch (err) {
-      throw new Error(`${what} '${name}': ${message(err)}`);
+      throw new Error(`${what} '${name}': ${errorMessage(err)}`);
     }
   }
   return out;
 }
 
 /** Runs the steps in order under the job's timeout and cancellation; returns the job result. */
-async function runSteps(scope: JobScope, options: RunJobOptions, reports: StepReport[]): Promise<Result> {
+async function runSteps(scope: JobScope, options: RunJobOptions, reports: StepReport[]): Promise<JobResult> {
   const { state, log, job } = scope;
   const contexts = state.contexts();
   const evaluate = state.evaluateOptions();
@@ -353,7 +348,7 @@ function jobOutputs(scope: JobScope): Record<string, string> {
     try {
       value = interpolate(template, state.contexts(), state.evaluateOptions());
     } catch (err) {
-      log.warning(`job output '${name}': ${message(err)}`);
+      log.warning(`job output '${name}': ${errorMessage(err)}`);
       continue;
     }
     if (log.masker.mask(value) !== value) {
@@ -374,6 +369,6 @@ async function dispose(environment: JobEnvironment, log: JobLog): Promise<void> 
       if (report.error) log.warning(`moving the job directory aside failed too: ${report.error}`);
     }
   } catch (err) {
-    log.warning(`cleanup failed: ${message(err)}`);
+    log.warning(`cleanup failed: ${errorMessage(err)}`);
   }
 }

@@ -1,5 +1,7 @@
-/** Result of a job or step, as the forge knows it. */
-export type Result = "success" | "failure" | "cancelled" | "skipped";
+import type { JobResult } from "../lib/index.js";
+
+/** @deprecated lib's JobResult under the executor's older name, kept until the runner imports JobResult. */
+export type Result = JobResult;
 
 /**
  * Where a job reports to. The runner's reporter implements it for a forge; `run` without a forge
@@ -11,7 +13,7 @@ export interface JobSink {
   /** Step `index` (0-based position in the job's `steps:`) started. */
   stepStarted(index: number, name: string): void;
   /** Step finished; `result` is its conclusion (after continue-on-error), `outcome` its raw result. */
-  stepFinished(index: number, result: Result, outcome: Result): void;
+  stepFinished(index: number, result: JobResult, outcome: JobResult): void;
   /** Job outputs, evaluated after the steps. */
   outputs(values: Record<string, string>): void;
 }

@@ -1,3 +1,4 @@
+import { errorMessage, type JobResult } from "../lib/index.js";
 import {
   type EvaluateOptions,
   type ExpressionContexts,
@@ -9,16 +10,15 @@ import {
   toText,
 } from "../workflow/index.js";
 import type { StepFrame } from "./job-state.js";
-import type { Result } from "./sink.js";
-import { evaluateMapping, type JobScope, message, runPhase, type ScheduledPost } from "./step-phase.js";
+import { evaluateMapping, type JobScope, runPhase, type ScheduledPost } from "./step-phase.js";
 import { createStepRunner } from "./steps/create-step-runner.js";
 
 export type { JobScope } from "./step-phase.js";
 
 export interface StepReport {
   name: string;
-  result: Result;
-  outcome: Result;
+  result: JobResult;
+  outcome: JobResult;
 }
 
 /** `timeout-minutes` as milliseconds, or undefined when unset. */
@@ -89,7 +89,7 @@ export async function executeStep(
   let name = stepDisplayName(step, runner.defaultName(step), frame.contexts(), options);
   const report = !frame.nested;
 
-  const finish = (outcome: Result, outputs: Record<string, string> = {}): StepReport => {
+  const finish = (outcome: JobResult, outputs: Record<string, string> = {}): StepReport => {
     const conclusion = outcome === "failure" && continueOnError(scope, frame, step) ? "success" : outcome;
     if (conclusion === "failure") frame.failed = true;
     if (step.id !== undefined) frame.steps[step.id] = { outputs, outcome, conclusion };
@@ -102,7 +102,7 @@ export async function executeStep(
     shouldRun = evaluateCondition(step.if, frame.contexts(), options);
   } catch (err) {
     if (report) log.stepStarted(step.index, name);
-    log.error(`step '${name}': if: ${message(err)}`);
+    log.error(`step '${name}': if: ${errorMessage(err)}`);
     return finish("failure");
   }
   if (!shouldRun) return finish(state.stopping ? "cancelled" : "skipped");
@@ -119,7 +119,7 @@ export async function executeStep(
   if (report) log.stepStarted(step.index, name);
   const control = stepController(scope, parent);
   let stepTimeout: number | undefined;
-  let outcome: Result = "failure";
+  let outcome: JobResult = "failure";
   let outputs: Record<string, string> = {};
   try {
     if (envError !== undefined) throw envError;
@@ -141,7 +141,7 @@ export async function executeStep(
     outcome = phase.outcome;
     outputs = phase.outputs;
   } catch (err) {
-    log.error(`step '${name}': ${message(err)}`);
+    log.error(`step '${name}': ${errorMessage(err)}`);
     outcome = "failure";
   } finally {
     control.dispose();
@@ -163,7 +163,7 @@ function continueOnError(scope: JobScope, frame: StepFrame, step: Step): boolean
   try {
     return isTruthy(evaluateValue(value, frame.contexts(), frame.evaluateOptions()));
   } catch (err) {
-    scope.log.error(`continue-on-error: ${message(err)}`);
+    scope.log.error(`continue-on-error: ${errorMessage(err)}`);
     return false;
   }
 }
@@ -184,7 +184,7 @@ async function executePost(scope: JobScope, entry: ScheduledPost): Promise<void>
   try {
     run = evaluateCondition(entry.post.condition ?? "always()", state.contexts(), state.evaluateOptions());
   } catch (err) {
-    log.error(`${name}: post-if: ${message(err)}`);
+    log.error(`${name}: post-if: ${errorMessage(err)}`);
     state.failed = true;
     return;
   }

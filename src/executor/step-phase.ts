@@ -1,4 +1,5 @@
 import { posix } from "node:path";
+import { errorMessage } from "../lib/index.js";
 import {
   type EvaluateOptions,
   type ExpressionContexts,
@@ -76,10 +77,6 @@ export interface PhaseResult {
   outputs: Record<string, string>;
 }
 
-export function message(err: unknown): string {
-  return err instanceof Error ? err.message : String(err);
-}
-
 /** A mapping (`env:`, `with:`) evaluated to strings; an expression error names the key. */
 export function evaluateMapping(
   what: string,
@@ -92,7 +89,7 @@ export function evaluateMapping(
     try {
       out[name] = toText(evaluateValue(value, contexts, options));
     } catch (err) {
-      throw new Error(`${what} '${name}': ${message(err)}`);
+      throw new Error(`${what} '${name}': ${errorMessage(err)}`);
     }
   }
   return out;
@@ -160,7 +157,7 @@ export async function runPhase(
     });
   } catch (err) {
     output?.flush();
-    log.error(`step '${phase.name}': ${message(err)}`);
+    log.error(`step '${phase.name}': ${errorMessage(err)}`);
     outcome = "failure";
   }
   output?.flush();

@@ -1,6 +1,6 @@
 import { chmod, lstat, mkdir, readdir, rename, rm } from "node:fs/promises";
 import { join } from "node:path";
-import { PoolError } from "../lib/index.js";
+import { errorMessage, PoolError } from "../lib/index.js";
 import type { DisposeReport } from "./backend.js";
 
 /** The directories of one job on the host, all under `<parent>/<jobKey>`. */
@@ -50,7 +50,7 @@ export async function disposeJobDir(parent: string, root: string, signal: AbortS
     await rename(root, target);
     return { leftovers, quarantined: target };
   } catch (err) {
-    return { leftovers, error: (err as Error).message };
+    return { leftovers, error: errorMessage(err) };
   }
 }
 

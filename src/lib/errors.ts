@@ -1,3 +1,5 @@
+import { formatLocation } from "./location.js";
+
 /** Stable machine codes; messages may change, codes may not. */
 export type ErrorCode =
   | "CONFIG_INVALID"
@@ -48,8 +50,7 @@ export class PoolError extends Error {
   /** `file:line:col: message` when a location is known, else the message. */
   get located(): string {
     if (this.file === undefined) return this.message;
-    const pos = this.line === undefined ? "" : `:${this.line}${this.col === undefined ? "" : `:${this.col}`}`;
-    return `${this.file}${pos}: ${this.message}`;
+    return `${formatLocation({ file: this.file, line: this.line, col: this.col })}: ${this.message}`;
   }
 
   /** Normalises anything thrown into a PoolError; aborts become TASK_CANCELLED. */
@@ -63,6 +64,11 @@ export class PoolError extends Error {
     }
     return new PoolError(fallback, String(err));
   }
+}
+
+/** The text of anything thrown: an Error's message, else the value as a string. */
+export function errorMessage(err: unknown): string {
+  return err instanceof Error ? err.message : String(err);
 }
 
 export function isPoolError(err: unknown, code?: ErrorCode): err is PoolError {

@@ -1,13 +1,13 @@
 import { readFile } from "node:fs/promises";
-import { findWorkflowFiles } from "./discover.js";
+import { discoverWorkflowFiles } from "./discover.js";
 import { compareFindings, type Finding } from "./finding.js";
-import type { PoolRole } from "./pool-role.js";
+import type { RoleLabels } from "./role-labels.js";
 import { ALL_RULES, yamlSyntaxRule } from "./rules/all-rules.js";
 import { loadWorkflow } from "./workflow-file.js";
 
 export interface AuditOptions {
   /** Roles of the pool config; without them label checks fall back to GitHub-hosted labels. */
-  roles?: readonly PoolRole[];
+  roles?: readonly RoleLabels[];
 }
 
 export interface AuditReport {
@@ -50,9 +50,9 @@ export function auditWorkflow(file: string, text: string, options: AuditOptions 
   return findings.sort(compareFindings);
 }
 
-/** Audits every workflow under `dir` (see findWorkflowFiles). */
+/** Audits every workflow under `dir` (see discoverWorkflowFiles). */
 export async function auditDirectory(dir: string, options: AuditOptions, signal: AbortSignal): Promise<AuditReport> {
-  const files = await findWorkflowFiles(dir, signal);
+  const files = await discoverWorkflowFiles(dir, signal);
   const findings: Finding[] = [];
   for (const f of files) {
     const text = await readFile(f.path, { encoding: "utf8", signal });

@@ -1,8 +1,6 @@
-import { readdir, realpath, stat } from "node:fs/promises";
-import { join, relative, sep } from "node:path";
-
-/** Where forges look for workflows, relative to a repository root. */
-export const WORKFLOW_DIRS = [".gitea/workflows", ".github/workflows", ".forgejo/workflows"] as const;
+import { realpath } from "node:fs/promises";
+import { join } from "node:path";
+import { listWorkingTree, WORKFLOW_DIRS, workflowFilesIn } from "../workflow/index.js";
 
 /** A workflow file found under the audited directory. */
 export interface WorkflowPath {
@@ -12,35 +10,23 @@ export interface WorkflowPath {
   file: string;
 }
 
-async function isDir(path: string): Promise<boolean> {
-  try {
-    return (await stat(path)).isDirectory();
-  } catch {
-    return false;
-  }
-}
-
 /**
- * The `.yml`/`.yaml` files of the forge workflow directories under `dir`, and of `dir` itself when
- * it holds workflows directly, sorted, each file once.
+ * The workflow files `migrate` reads under `dir`: those of every forge workflow directory, not only
+ * the first one a forge reads (a leftover laptop-era copy in another directory needs migrating too),
+ * and of `dir` itself when it holds workflows directly; sorted, each file once.
  */
-export async function findWorkflowFiles(dir: string, signal: AbortSignal): Promise<WorkflowPath[]> {
+export async function discoverWorkflowFiles(dir: string, signal: AbortSignal): Promise<WorkflowPath[]> {
+  const list = listWorkingTree(dir, signal);
   const seen = new Set<string>();
   const out: WorkflowPath[] = [];
+  // WORKFLOW_DIRS' order decides which of two links to one file is kept: the one a forge would read.
   for (const sub of [...WORKFLOW_DIRS, "."]) {
-    signal.throwIfAborted();
-    const folder = join(dir, sub);
-    if (!(await isDir(folder))) continue;
-    const names = (await readdir(folder, { withFileTypes: true }))
-      .filter((e) => e.isFile() && /\.ya?ml$/.test(e.name))
-      .map((e) => e.name)
-      .sort();
-    for (const name of names) {
-      const path = join(folder, name);
+    for (const file of await workflowFilesIn(sub, list)) {
+      const path = join(dir, file);
       const real = await realpath(path);
       if (seen.has(real)) continue;
       seen.add(real);
-      out.push({ path, file: relative(dir, path).split(sep).join("/") });
+      out.push({ path, file });
     }
   }
   return out.sort((a, b) => (a.file < b.file ? -1 : a.file > b.file ? 1 : 0));

@@ -1,7 +1,4 @@
-/**
- * Migration toolkit: audit workflows written for the laptop runner, rewrite them for the pool, compare
- * v1 and v2 runs (results, wall time, artifact digests) and promote v2 once it proved itself (issue 6).
- */
+// Migration toolkit: audit and rewrite laptop-runner workflows for the pool, compare v1 and v2 runs, promote v2.
 export { type AuditOptions, type AuditReport, auditDirectory, auditWorkflow } from "./audit.js";
 export {
   type ArtifactFileDigest,
@@ -19,7 +16,7 @@ export {
   type JobComparison,
   type RunComparison,
 } from "./compare-runs.js";
-export { findWorkflowFiles, WORKFLOW_DIRS, type WorkflowPath } from "./discover.js";
+export { discoverWorkflowFiles, type WorkflowPath } from "./discover.js";
 export { compareFindings, type Finding, type Severity } from "./finding.js";
 export { GITHUB_HOSTED_LABELS, type LabelMapOptions, mapLabels } from "./label-map.js";
 export {
@@ -34,7 +31,6 @@ export {
   type Streak,
 } from "./migrate-history.js";
 export { pairRuns, type RunPairs } from "./pair-runs.js";
-export type { PoolRole } from "./pool-role.js";
 export {
   DEFAULT_REQUIRED_STREAK,
   type PromoteOptions,
@@ -52,6 +48,11 @@ export {
   rewriteDirectory,
   v2Name,
 } from "./rewrite-directory.js";
+export type {
+  /** @deprecated the old name of RoleLabels, kept until the migrate command imports RoleLabels. */
+  RoleLabels as PoolRole,
+  RoleLabels,
+} from "./role-labels.js";
 export type { Rule } from "./rule.js";
 export { ALL_RULES, yamlSyntaxRule } from "./rules/all-rules.js";
 export { unifiedDiff } from "./unified-diff.js";

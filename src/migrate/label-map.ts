@@ -1,4 +1,4 @@
-import { type PoolRole, roleServing } from "./pool-role.js";
+import { type RoleLabels, roleServing } from "./role-labels.js";
 
 /** GitHub-hosted runner labels and the role that usually replaces each on a self-hosted pool. */
 export const GITHUB_HOSTED_LABELS: ReadonlyArray<{ pattern: RegExp; role: string }> = [
@@ -10,7 +10,7 @@ export const GITHUB_HOSTED_LABELS: ReadonlyArray<{ pattern: RegExp; role: string
 export interface LabelMapOptions {
   /** `--label-map from=role` pairs. */
   labelMap?: Readonly<Record<string, string>>;
-  roles?: readonly PoolRole[];
+  roles?: readonly RoleLabels[];
 }
 
 /** The role a GitHub-hosted label such as `ubuntu-latest` stands for, if it is one. */
@@ -36,7 +36,7 @@ export function roleForLabel(label: string, options: LabelMapOptions, setServed 
 }
 
 /** `[self-hosted, <role>]`, narrowed to what the role really lists when the config is known. */
-export function roleLabels(roleName: string, roles: readonly PoolRole[] | undefined): string[] {
+export function roleLabels(roleName: string, roles: readonly RoleLabels[] | undefined): string[] {
   const role = roles?.find((r) => r.name === roleName);
   if (!role) return ["self-hosted", roleName];
   const wanted = ["self-hosted", roleName].filter((l) => role.labels.includes(l));

@@ -1,7 +1,7 @@
 import { readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { writeFileAtomic } from "./atomic-write.js";
-import { findWorkflowFiles } from "./discover.js";
+import { discoverWorkflowFiles } from "./discover.js";
 import { type RewriteEvent, type RewriteOptions, rewriteWorkflow } from "./rewrite.js";
 import { unifiedDiff } from "./unified-diff.js";
 import type { YamlProblem } from "./workflow-file.js";
@@ -50,7 +50,7 @@ export async function rewriteDirectory(
   options: RewriteDirectoryOptions,
   signal: AbortSignal,
 ): Promise<RewriteFileResult[]> {
-  const files = await findWorkflowFiles(dir, signal);
+  const files = await discoverWorkflowFiles(dir, signal);
   const known = new Set(files.map((f) => f.file));
   const results: RewriteFileResult[] = [];
   for (const f of files) {

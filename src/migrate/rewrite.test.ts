@@ -1,9 +1,9 @@
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
-import type { PoolRole } from "./pool-role.js";
 import { type RewriteOptions, rewriteWorkflow } from "./rewrite.js";
+import type { RoleLabels } from "./role-labels.js";
 
-const ROLES: PoolRole[] = [
+const ROLES: RoleLabels[] = [
   { name: "linux", labels: ["self-hosted", "linux"] },
   { name: "android", labels: ["self-hosted", "android"] },
 ];

@@ -1,11 +1,11 @@
 import type { Severity } from "./finding.js";
-import type { PoolRole } from "./pool-role.js";
+import type { RoleLabels } from "./role-labels.js";
 import type { WorkflowFile } from "./workflow-file.js";
 
 export interface RuleContext {
   wf: WorkflowFile;
   /** The pool's roles when `--config` was given; rules fall back to built-in knowledge without it. */
-  roles?: readonly PoolRole[];
+  roles?: readonly RoleLabels[];
 }
 
 /** A rule's raw result: where (source offset) and what; audit turns it into a Finding. */

@@ -1,5 +1,5 @@
 import { isMap, isScalar, isSeq, type Node, type Scalar } from "yaml";
-import type { JobView, WorkflowFile } from "./workflow-file.js";
+import type { WorkflowFile, WorkflowJob } from "./workflow-file.js";
 import { mapResolved, mapValue, resolveNode, scalarText } from "./yaml-nodes.js";
 
 /** One label and the scalar that spells it (in runs-on, or in the matrix it came from). */
@@ -28,7 +28,7 @@ function scalarsOf(wf: WorkflowFile, node: Node | undefined): Scalar[] {
   return [];
 }
 
-function matrixValues(wf: WorkflowFile, job: JobView, key: string): Scalar[] | undefined {
+function matrixValues(wf: WorkflowFile, job: WorkflowJob, key: string): Scalar[] | undefined {
   const strategy = mapResolved(wf.doc, job.node, "strategy");
   const matrix = isMap(strategy) ? mapResolved(wf.doc, strategy, "matrix") : undefined;
   if (!isMap(matrix)) return undefined;
@@ -44,7 +44,7 @@ function matrixValues(wf: WorkflowFile, job: JobView, key: string): Scalar[] | u
 }
 
 /** Reads `runs-on` as written: a label, a list, or `{group, labels}`; matrix references expanded. */
-export function readRunsOn(wf: WorkflowFile, job: JobView): RunsOn {
+export function readRunsOn(wf: WorkflowFile, job: WorkflowJob): RunsOn {
   let node = mapResolved(wf.doc, job.node, "runs-on");
   if (isMap(node)) node = mapResolved(wf.doc, node, "labels");
   const out: RunsOn = { sets: [], dynamic: [] };

@@ -7,9 +7,9 @@ import { NoOperationTraceWriter, parseWorkflow } from "@actions/workflow-parser"
 import { parse as parseToml } from "smol-toml";
 import { parseWorkflow as parseModelWorkflow } from "../workflow/index.js";
 import { auditWorkflow } from "./audit.js";
-import { findWorkflowFiles } from "./discover.js";
-import type { PoolRole } from "./pool-role.js";
+import { discoverWorkflowFiles } from "./discover.js";
 import { rewriteDirectory } from "./rewrite-directory.js";
+import type { RoleLabels } from "./role-labels.js";
 
 // The tree is spec as data: each workflow has <name>.audit.json (its findings with
 // testdata/migrate/runnerpool.toml) and <name>.rewritten.yml (rewrite with that config).
@@ -20,7 +20,7 @@ const EXPECTED = join(ROOT, "expected");
 const UPDATE = process.env.MIGRATE_UPDATE_EXPECTED === "1";
 const signal = new AbortController().signal;
 
-const roles = (parseToml(readFileSync(join(ROOT, "runnerpool.toml"), "utf8")).role as unknown as PoolRole[]).map(
+const roles = (parseToml(readFileSync(join(ROOT, "runnerpool.toml"), "utf8")).role as unknown as RoleLabels[]).map(
   (r) => ({
     name: r.name,
     labels: r.labels,
@@ -46,7 +46,7 @@ describe("migrate test tree", () => {
   after(() => rmSync(work, { recursive: true, force: true }));
 
   test("holds at least twelve workflows across the three forge directories", async () => {
-    const files = await findWorkflowFiles(REPO, signal);
+    const files = await discoverWorkflowFiles(REPO, signal);
     assert.ok(files.length >= 12, `only ${files.length} workflows`);
     for (const dir of [".gitea/", ".github/", ".forgejo/"])
       assert.ok(
@@ -56,7 +56,7 @@ describe("migrate test tree", () => {
   });
 
   test("audits each workflow to exactly its expected findings", async () => {
-    for (const f of await findWorkflowFiles(REPO, signal)) {
+    for (const f of await discoverWorkflowFiles(REPO, signal)) {
       const findings = auditWorkflow(f.file, readFileSync(f.path, "utf8"), { roles });
       const actual = `${JSON.stringify(findings, null, 2)}\n`;
       assert.equal(actual, expected(`${stem(f.file)}.audit.json`, actual), f.file);
@@ -67,7 +67,7 @@ describe("migrate test tree", () => {
     const results = await rewriteDirectory(work, { roles }, signal);
     const invalid = results.filter((r) => r.status === "invalid").map((r) => r.file);
     assert.deepEqual(invalid, [".gitea/workflows/broken-release.yml"]);
-    for (const f of await findWorkflowFiles(work, signal)) {
+    for (const f of await discoverWorkflowFiles(work, signal)) {
       const actual = readFileSync(f.path, "utf8");
       assert.equal(actual, expected(`${stem(f.file)}.rewritten.yml`, actual), f.file);
     }
@@ -84,7 +84,7 @@ describe("migrate test tree", () => {
   });
 
   test("rewritten workflows parse with @actions/workflow-parser without errors", async () => {
-    for (const f of await findWorkflowFiles(REPO, signal)) {
+    for (const f of await discoverWorkflowFiles(REPO, signal)) {
       const name = stem(f.file);
       if (name === "broken-release") continue;
       const content = readFileSync(join(EXPECTED, `${name}.rewritten.yml`), "utf8");
@@ -98,7 +98,7 @@ describe("migrate test tree", () => {
   });
 
   test("rewritten workflows parse with the workflow module's parseWorkflow without errors", async () => {
-    for (const f of await findWorkflowFiles(REPO, signal)) {
+    for (const f of await discoverWorkflowFiles(REPO, signal)) {
       const name = stem(f.file);
       if (name === "broken-release") continue;
       const content = readFileSync(join(EXPECTED, `${name}.rewritten.yml`), "utf8");
@@ -114,7 +114,7 @@ describe("migrate test tree", () => {
 
   test("after the rewrite only the steps that need a hand keep LOCAL_REPO", async () => {
     const left: string[] = [];
-    for (const f of await findWorkflowFiles(work, signal)) {
+    for (const f of await discoverWorkflowFiles(work, signal)) {
       const findings = auditWorkflow(f.file, readFileSync(f.path, "utf8"), { roles });
       for (const x of findings)
         if (x.ruleId === "local-repo-leftover" || x.ruleId === "rsync-checkout") left.push(x.file);

@@ -32,7 +32,7 @@ export interface StepView {
   run?: Scalar;
 }
 
-export interface JobView {
+export interface WorkflowJob {
   id: string;
   key: Scalar;
   node: YAMLMap;
@@ -54,7 +54,7 @@ export interface WorkflowFile {
   text: string;
   doc: Document;
   root: YAMLMap;
-  jobs: JobView[];
+  jobs: WorkflowJob[];
   /** The line break the file uses, for generated lines. */
   eol: string;
   /** Spaces per nesting level, guessed from the file. */
@@ -115,7 +115,7 @@ export function loadWorkflow(file: string, text: string): LoadedWorkflow {
     return { ok: false, problems: [{ ...at, message: "the workflow is not a mapping of keys (on, jobs, ...)" }] };
   }
   const jobsNode = mapResolved(doc, root, "jobs");
-  const jobs: JobView[] = [];
+  const jobs: WorkflowJob[] = [];
   if (isMap(jobsNode)) {
     for (const pair of jobsNode.items) {
       const job = resolveNode(doc, pair.value);

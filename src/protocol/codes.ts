@@ -1,5 +1,5 @@
 import { Code, ConnectError } from "@connectrpc/connect";
-import { type ErrorCode, PoolError } from "../lib/index.js";
+import { type ErrorCode, errorMessage, PoolError } from "../lib/index.js";
 
 // Gitea hands gRPC status errors to connect-go, which cannot read them: they arrive as Code.Unknown
 // (HTTP 500) with the status text, e.g. "rpc error: code = Unauthenticated desc = unregistered runner".
@@ -49,8 +49,8 @@ export function forgeErrorFrom(err: unknown, procedure?: string): PoolError {
     if (err instanceof Error && (err.name === "AbortError" || err.name === "TimeoutError")) {
       return new PoolError("TASK_CANCELLED", `${call} was cancelled`, { cause: err });
     }
-    if (hasNetworkErrno(err)) return unavailable(call, errorText(err), err);
-    return new PoolError("FORGE_ERROR", `${call} failed: "${errorText(err)}"`, { cause: err });
+    if (hasNetworkErrno(err)) return unavailable(call, errorMessage(err), err);
+    return new PoolError("FORGE_ERROR", `${call} failed: "${errorMessage(err)}"`, { cause: err });
   }
   const { code, message, parsed } = forgeStatusOf(err);
   const desc = JSON.stringify(message);
@@ -125,8 +125,4 @@ function hasNetworkErrno(err: unknown): boolean {
     e = e.cause;
   }
   return false;
-}
-
-function errorText(err: unknown): string {
-  return err instanceof Error ? err.message : String(err);
 }

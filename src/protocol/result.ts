@@ -1,7 +1,8 @@
+import type { JobResult } from "../lib/index.js";
 import { Result } from "./gen/runner/v1/messages_pb.js";
 
-/** How a job, step or needed job ended, as the rest of runnerpool spells it. */
-export type JobResult = "success" | "failure" | "cancelled" | "skipped";
+// Re-exported so protocol users keep one import; the union itself lives in lib.
+export type { JobResult };
 
 const TO_WIRE: Record<JobResult, Result> = {
   success: Result.SUCCESS,

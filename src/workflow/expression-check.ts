@@ -1,4 +1,5 @@
 import { isMap, isScalar, isSeq, type Node } from "yaml";
+import { errorMessage } from "../lib/index.js";
 import { parseExpression, splitTemplate } from "./expressions.js";
 import type { Diagnostic } from "./model.js";
 import type { YamlSource } from "./yaml-source.js";
@@ -24,7 +25,7 @@ export function conditionError(condition: string): string | undefined {
     for (const part of splitTemplate(text)) if (!part.literal) parseExpression(part.text);
     return undefined;
   } catch (err) {
-    return (err as Error).message;
+    return errorMessage(err);
   }
 }
 
@@ -35,7 +36,7 @@ export function templateError(text: string): string | undefined {
     for (const part of splitTemplate(text)) if (!part.literal) parseExpression(part.text);
     return undefined;
   } catch (err) {
-    return (err as Error).message;
+    return errorMessage(err);
   }
 }
 

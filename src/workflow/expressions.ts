@@ -1,5 +1,5 @@
 import { data, Evaluator, Lexer, Parser } from "@actions/expressions";
-import { PoolError } from "../lib/index.js";
+import { errorMessage, PoolError } from "../lib/index.js";
 
 /** Every context name a runner may declare; all must be present at evaluation (empty when unknown). */
 export const CONTEXT_NAMES = [
@@ -81,7 +81,7 @@ export function parseExpression(source: string) {
     const { tokens } = new Lexer(source).lex();
     return new Parser(tokens, [...CONTEXT_NAMES], [...fns.values()]).parse();
   } catch (err) {
-    throw new PoolError("EXPRESSION_INVALID", `${(err as Error).message} in expression '${source}'`, { cause: err });
+    throw new PoolError("EXPRESSION_INVALID", `${errorMessage(err)} in expression '${source}'`, { cause: err });
   }
 }
 
@@ -101,7 +101,7 @@ export function evaluateExpression(
     return fromData(new Evaluator(ast, dict, hostFunctions(options)).evaluate());
   } catch (err) {
     if (err instanceof PoolError) throw err;
-    throw new PoolError("EXPRESSION_INVALID", `${(err as Error).message} in expression '${source}'`, { cause: err });
+    throw new PoolError("EXPRESSION_INVALID", `${errorMessage(err)} in expression '${source}'`, { cause: err });
   }
 }
 

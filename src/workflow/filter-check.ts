@@ -1,3 +1,4 @@
+import { errorMessage } from "../lib/index.js";
 import { globToRegExp } from "./glob.js";
 import type { Workflow } from "./model.js";
 import type { Report } from "./parse.js";
@@ -17,7 +18,7 @@ export function checkFilterPatterns(workflow: Workflow, source: YamlSource, repo
           globToRegExp(String(p).replace(/^!/, ""));
         } catch (err) {
           const pos = source.positionOf([onKey, event, key, i], [onKey, event, key], [onKey]);
-          report("filter-pattern-invalid", "error", `on.${event}.${key}: ${(err as Error).message}`, pos);
+          report("filter-pattern-invalid", "error", `on.${event}.${key}: ${errorMessage(err)}`, pos);
         }
       });
     }

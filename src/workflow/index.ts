@@ -1,3 +1,4 @@
+// Reads workflows and action.yml files, evaluates expressions, plans jobs, and finds a repository's workflows.
 export {
   type ActionInput,
   type ActionManifest,
@@ -6,6 +7,7 @@ export {
   type ActionRuns,
   parseActionManifest,
 } from "./action-manifest.js";
+export { type FormatDiagnosticOptions, formatDiagnostic } from "./diagnostic.js";
 export { type DispatchInputs, resolveDispatchInputs } from "./dispatch-inputs.js";
 export {
   CONTEXT_NAMES,
@@ -25,7 +27,7 @@ export {
   toText,
 } from "./expressions.js";
 export { globToRegExp, matchGlob, matchPatterns } from "./glob.js";
-export { labelNames, parseLabel, type RunnerLabel } from "./labels.js";
+export { labelNames, labelsCover, parseLabel, type RunnerLabel } from "./labels.js";
 export { expandMatrix, MAX_MATRIX_COMBINATIONS, type MatrixCombination, matrixName } from "./matrix.js";
 export type {
   Diagnostic,
@@ -44,3 +46,11 @@ export { parseWorkflow } from "./parse.js";
 export { type PlanContext, type PlanResult, planJob, planJobs } from "./plan.js";
 export { schemaCheckAvailable, schemaDiagnostics } from "./schema-check.js";
 export { workflowTriggers } from "./triggers.js";
+export {
+  findWorkflowFiles,
+  type ListFiles,
+  listWorkingTree,
+  pickWorkflowFiles,
+  WORKFLOW_DIRS,
+  workflowFilesIn,
+} from "./workflow-dirs.js";

@@ -29,3 +29,14 @@ export function parseLabel(label: string): RunnerLabel {
 export function labelNames(labels: readonly string[]): string[] {
   return labels.map((l) => parseLabel(l).name);
 }
+
+/**
+ * Gitea's label rule (forge-protocol section 6): runner labels cover a job iff every `runs-on` entry
+ * is one of them. Exact, case-sensitive strings; extra runner labels are fine; an empty `runs-on` is
+ * covered by every runner (Forgejo differs here: it never runs such a job). The coordinator's picker,
+ * `pool coverage` and `migrate` all decide with this.
+ */
+export function labelsCover(runsOn: readonly string[], runnerLabels: readonly string[]): boolean {
+  const labels = new Set(runnerLabels);
+  return runsOn.every((l) => labels.has(l));
+}

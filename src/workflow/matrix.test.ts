@@ -3,6 +3,12 @@ import { describe, test } from "node:test";
 import { expandMatrix, goSprint, matrixName } from "./matrix.js";
 
 describe("expandMatrix", () => {
+  includeExcludeTests();
+  edgeAndLimitTests();
+});
+
+/** How include and exclude shape the product, as the GitHub docs describe it. */
+function includeExcludeTests(): void {
   test("builds the product with the first key varying slowest", () => {
     assert.deepEqual(expandMatrix({ os: ["linux", "mac"], node: [18, 20] }), [
       { os: "linux", node: 18 },
@@ -73,7 +79,10 @@ describe("expandMatrix", () => {
     const combos = expandMatrix({ os: ["a", "b"], exclude: [{ os: "b" }], include: [{ os: "b", note: "back" }] });
     assert.deepEqual(combos, [{ os: "a" }, { os: "b", note: "back" }]);
   });
+}
 
+/** Matrices without vectors, object values, overwrites, and what is rejected. */
+function edgeAndLimitTests(): void {
   test("turns every include entry into its own combination when there are no vectors", () => {
     const combos = expandMatrix({
       include: [
@@ -123,7 +132,7 @@ describe("expandMatrix", () => {
     const values = Array.from({ length: 17 }, (_, i) => i);
     assert.throws(() => expandMatrix({ a: values, b: values }), /289 combinations/);
   });
-});
+}
 
 describe("matrixName", () => {
   test("lists values in sorted key order like Gitea", () => {

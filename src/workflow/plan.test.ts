@@ -47,6 +47,12 @@ jobs:
 `;
 
 describe("planJobs", () => {
+  planningTests();
+  deferredAndFailedTests();
+});
+
+/** Jobs, matrix combinations, names, runs-on and payloads of a plan. */
+function planningTests(): void {
   test("plans a job without a matrix under its id with the labels as written", () => {
     const wf = workflowOf("on: push\njobs:\n  test:\n    runs-on: ubuntu-latest\n    steps: [{ run: 'true' }]\n");
     const { jobs, diagnostics } = planJobs(wf, ctx);
@@ -131,7 +137,10 @@ describe("planJobs", () => {
     );
     assert.deepEqual(planJobs(wf, ctx).jobs[0]?.runsOn, ["a", "b"]);
   });
+}
 
+/** What waits for needs, and what a plan reports instead of a job. */
+function deferredAndFailedTests(): void {
   test("defers a matrix that reads needs, then expands it once needs are known", () => {
     const wf = workflowOf(
       `on: push\njobs:\n  gen:\n    runs-on: x\n    steps: [{ run: 'true' }]\n  use:\n    needs: gen\n    runs-on: x\n    strategy:\n      matrix:\n        v: \${{ fromJSON(needs.gen.outputs.list) }}\n    steps: [{ run: 'true' }]\n`,
@@ -193,4 +202,4 @@ describe("planJobs", () => {
     );
     assert.equal(planJobs(wf, ctx).jobs[0]?.if, "github.ref == 'refs/heads/main'");
   });
-});
+}

@@ -1,4 +1,5 @@
 import { stringify } from "yaml";
+import { errorMessage } from "../lib/index.js";
 import { type ExpressionContexts, evaluateValue, hasExpression, interpolate, splitTemplate } from "./expressions.js";
 import { expandMatrix, type MatrixCombination, matrixName } from "./matrix.js";
 import type { Diagnostic, Job, PlannedJob, Workflow } from "./model.js";
@@ -90,7 +91,7 @@ export function planJob(workflow: Workflow, job: Job, ctx: PlanContext): PlanRes
   try {
     if (typeof runName === "string") runName = interpolate(runName, base);
   } catch (err) {
-    return fail("expression-error", `run-name: ${(err as Error).message}`);
+    return fail("expression-error", `run-name: ${errorMessage(err)}`);
   }
 
   const strategy = job.strategy;
@@ -101,7 +102,7 @@ export function planJob(workflow: Workflow, job: Job, ctx: PlanContext): PlanRes
     try {
       combos = expandMatrix(evaluateValue(rawMatrix, base));
     } catch (err) {
-      return fail("matrix-invalid", `job '${job.id}': ${(err as Error).message}`);
+      return fail("matrix-invalid", `job '${job.id}': ${errorMessage(err)}`);
     }
   }
 
@@ -135,7 +136,7 @@ export function planJob(workflow: Workflow, job: Job, ctx: PlanContext): PlanRes
       if (typeof continueOnError === "string" && hasExpression(continueOnError) && !deferred)
         continueOnError = evaluateValue(continueOnError, contexts);
     } catch (err) {
-      return fail("expression-error", `job '${job.id}': ${(err as Error).message}`);
+      return fail("expression-error", `job '${job.id}': ${errorMessage(err)}`);
     }
 
     const payloadJob: Record<string, unknown> = { name };

@@ -8,7 +8,7 @@ import {
   createCoordinator,
   startCoordinatorServer,
 } from "../../src/coordinator/index.js";
-import { Harness } from "./harness.js";
+import { Harness } from "../support/e2e-harness.js";
 
 /** The e2e harness with the coordinator's artifact API mounted, as `runnerpool run` and `up` do. */
 class ArtifactHarness extends Harness {

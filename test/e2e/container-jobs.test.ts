@@ -5,9 +5,10 @@ import { mkdir, mkdtemp, readdir, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
-import { createDockerBackend, createPodmanBackend, RecordingSink, runJob } from "../../src/executor/index.js";
-import { TEST_CONTEXT } from "../../src/executor/run-test-job.js";
-import { ROOT } from "./cli.js";
+import { createDockerBackend, createPodmanBackend, runJob } from "../../src/executor/index.js";
+import { ROOT } from "../support/cli.js";
+import { RecordingSink } from "../support/recording-sink.js";
+import { TEST_CONTEXT } from "../support/run-test-job.js";
 
 // Job containers on the docker and podman backends: `container:`, `services:`, `docker://` steps and
 // Docker actions. There is no registry and no bridge network here: images are the local test images,

@@ -3,8 +3,8 @@ import { spawnSync } from "node:child_process";
 import { join } from "node:path";
 import { after, describe, test } from "node:test";
 import type { PoolRole } from "../../src/pool/index.js";
-import { ROOT } from "./cli.js";
-import { PoolHarness, until } from "./pool-harness.js";
+import { ROOT } from "../support/cli.js";
+import { PoolHarness, until } from "../support/pool-harness.js";
 
 // Provider docker/podman: an instance is a container from the role's image running this checkout's
 // runner; a job runs inside that container.

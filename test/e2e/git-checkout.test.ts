@@ -5,8 +5,8 @@ import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { after, before, describe, test } from "node:test";
 import { fileURLToPath } from "node:url";
-import { runCli } from "./cli.js";
-import { until } from "./pool-harness.js";
+import { runCli } from "../support/cli.js";
+import { until } from "../support/pool-harness.js";
 
 // Issue C end to end: every checkout is a real clone over HTTP from the coordinator's git server on
 // 127.0.0.1 (`run` serves its repository, `up` takes pushes), with the job's own token.

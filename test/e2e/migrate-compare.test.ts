@@ -4,7 +4,7 @@ import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { after, before, test } from "node:test";
 import { NoOperationTraceWriter, parseWorkflow } from "@actions/workflow-parser";
-import { type CliResult, ROOT, runCli } from "./cli.js";
+import { type CliResult, ROOT, runCli } from "../support/cli.js";
 
 // Phase 2 of the design, end to end: the laptop-era release workflow (testdata/migrate) is rewritten
 // side by side, v1 and v2 run on the pool, `compare` checks results and artifact digests, and

@@ -3,7 +3,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, test } from "node:test";
-import { runCli } from "./cli.js";
+import { runCli } from "../support/cli.js";
 
 const dir = mkdtempSync(join(tmpdir(), "rp-pool-cli-"));
 after(() => rmSync(dir, { recursive: true, force: true }));

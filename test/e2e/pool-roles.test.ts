@@ -4,7 +4,7 @@ import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
 import { isSandboxAvailable } from "../../src/executor/index.js";
 import type { PoolRole } from "../../src/pool/index.js";
-import { PoolHarness } from "./pool-harness.js";
+import { PoolHarness } from "../support/pool-harness.js";
 
 // The "must show": three roles (linux x 4 slots, iso privileged, deploy with secrets) on a
 // real coordinator; jobs land where their labels say, policy and secrets hold, the wave overlaps.

@@ -7,8 +7,8 @@ import { after, before, describe, test } from "node:test";
 import { fileURLToPath } from "node:url";
 import { createForgeClient } from "../../src/protocol/index.js";
 import { register } from "../../src/runner/index.js";
-import { runCli } from "./cli.js";
-import { until } from "./pool-harness.js";
+import { runCli } from "../support/cli.js";
+import { until } from "../support/pool-harness.js";
 
 const BIN = fileURLToPath(new URL("../../bin/runnerpool.js", import.meta.url));
 const dir = mkdtempSync(join(tmpdir(), "rp-pool-up-"));

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { existsSync, readFileSync } from "node:fs";
 import { test } from "node:test";
-import { runCli } from "./cli.js";
+import { runCli } from "../support/cli.js";
 
 interface Summary {
   ok: boolean;

@@ -3,7 +3,7 @@ import { existsSync, readFileSync, statSync } from "node:fs";
 import { after, before, describe, test } from "node:test";
 import Database from "better-sqlite3";
 import { createForgeClient } from "../../src/protocol/index.js";
-import { Harness } from "./harness.js";
+import { Harness } from "../support/e2e-harness.js";
 
 // The runner and the coordinator meet only through the runner protocol; these tests run both for real
 // over HTTP on 127.0.0.1, with the host backend executing real shells.

@@ -3,7 +3,7 @@ import { existsSync } from "node:fs";
 import { join } from "node:path";
 import { after, test } from "node:test";
 import type { PoolRole } from "../../src/pool/index.js";
-import { PoolHarness, until } from "./pool-harness.js";
+import { PoolHarness, until } from "../support/pool-harness.js";
 
 const linux = (over: Partial<PoolRole> = {}): PoolRole => ({
   name: "linux",

@@ -2,7 +2,7 @@ import { createHash, randomUUID } from "node:crypto";
 import { mkdir, readFile, rename, rm, stat, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { PoolError, spawnProcess } from "../../lib/index.js";
+import { errorMessage, PoolError, spawnProcess } from "../../lib/index.js";
 
 /** Where a fetched action's files are, and which commit they are. */
 export interface CachedAction {
@@ -114,7 +114,7 @@ export class ActionCache {
           return { sha, dir: treeOf(sha), source: url };
         } catch (err) {
           if (signal.aborted) throw err;
-          problems.push(`${url}: ${(err as Error).message}`);
+          problems.push(`${url}: ${errorMessage(err)}`);
         }
       }
     }

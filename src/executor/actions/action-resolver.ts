@@ -1,7 +1,7 @@
 import { cp, mkdir, readFile, stat } from "node:fs/promises";
 import { join, posix } from "node:path";
 import { PoolError } from "../../lib/index.js";
-import { type ActionManifest, parseActionManifest } from "../../workflow/index.js";
+import { type ActionManifest, formatDiagnostic, parseActionManifest } from "../../workflow/index.js";
 import type { JobEnvironment } from "../backend.js";
 import type { ActionSourceOptions } from "../job-request.js";
 import type { ActionCache } from "./action-cache.js";
@@ -145,9 +145,7 @@ export async function loadManifest(dir: string, label: string, local: boolean): 
     const errors = parsed.diagnostics.filter((d) => d.severity === "error");
     if (parsed.action === undefined || errors.length > 0) {
       const first = errors[0];
-      const text = errors
-        .map((d) => `${d.file}${d.line === undefined ? "" : `:${d.line}:${d.col ?? 1}`}: ${d.message}`)
-        .join("; ");
+      const text = errors.map((d) => formatDiagnostic(d, { severity: false })).join("; ");
       throw new PoolError("WORKFLOW_INVALID", `the action metadata is invalid: ${text}`, {
         file,
         ...(first?.line === undefined ? {} : { line: first.line }),

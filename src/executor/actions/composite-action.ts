@@ -1,10 +1,7 @@
+import { errorMessage } from "../../lib/index.js";
 import { interpolate } from "../../workflow/index.js";
 import type { StepContext, StepOutcome } from "../steps/step-runner.js";
 import type { LoadedAction } from "./action-resolver.js";
-
-function message(err: unknown): string {
-  return err instanceof Error ? err.message : String(err);
-}
 
 /**
  * Runs a composite action's steps in their own frame, then evaluates its `outputs` (even when a
@@ -23,7 +20,7 @@ export async function runCompositeAction(
     try {
       ctx.setOutput(name, interpolate(output.value, result.contexts, result.evaluate));
     } catch (err) {
-      ctx.log.error(`${action.manifest.file}: output '${name}': ${message(err)}`);
+      ctx.log.error(`${action.manifest.file}: output '${name}': ${errorMessage(err)}`);
       return "failure";
     }
   }

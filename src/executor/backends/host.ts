@@ -3,6 +3,7 @@ import { chmod, cp, mkdir, readdir, stat } from "node:fs/promises";
 import { join } from "node:path";
 import {
   createCgroup,
+  errorMessage,
   findProcessesByEnv,
   hasLimits,
   type JobCgroup,
@@ -92,7 +93,7 @@ async function copySecrets(from: string, to: string): Promise<string> {
   try {
     await cp(from, to, { recursive: true, dereference: true });
   } catch (err) {
-    throw new PoolError("BACKEND_UNAVAILABLE", `secrets_dir "${from}" cannot be read: ${(err as Error).message}`);
+    throw new PoolError("BACKEND_UNAVAILABLE", `secrets_dir "${from}" cannot be read: ${errorMessage(err)}`);
   }
   await readOnly(to);
   return to;

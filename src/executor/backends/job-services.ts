@@ -1,5 +1,5 @@
 import { setTimeout as delay } from "node:timers/promises";
-import { PoolError } from "../../lib/index.js";
+import { errorMessage, PoolError } from "../../lib/index.js";
 import { engineRun, envArguments } from "./container-engine.js";
 import type { HealthCheck, JobContainerSpec } from "./job-container-spec.js";
 
@@ -53,7 +53,7 @@ async function waitHealthy(
       return;
     } catch (err) {
       if (signal.aborted) throw err;
-      last = (err as Error).message;
+      last = errorMessage(err);
     }
     if (Date.now() >= deadline) {
       throw new PoolError(
@@ -98,7 +98,7 @@ export async function startServices(
     } catch (err) {
       throw new PoolError(
         "BACKEND_UNAVAILABLE",
-        `cannot start service '${id}' from image "${spec.image}": ${(err as Error).message}`,
+        `cannot start service '${id}' from image "${spec.image}": ${errorMessage(err)}`,
         {
           cause: err,
         },
@@ -133,7 +133,7 @@ export async function removeJobContainers(
     try {
       await engineRun(host.command, [...rm, name], signal);
     } catch (err) {
-      const message = (err as Error).message;
+      const message = errorMessage(err);
       if (!/no such container|no container with name/i.test(message)) problems.push(`container ${name}: ${message}`);
     }
   }

@@ -1,3 +1,3 @@
-import { containerBackendSuite } from "./container-testkit.js";
+import { containerBackendSuite } from "../../../test/support/container-suite.js";
 
 containerBackendSuite("podman");

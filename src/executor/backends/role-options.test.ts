@@ -4,9 +4,9 @@ import { mkdir, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
+import { run } from "../../../test/support/backend-contract.js";
 import { cgroupV1Available } from "../../lib/index.js";
 import type { Backend, JobEnvironment } from "../backend.js";
-import { run } from "./backend.contract.js";
 import { createHostBackend } from "./host.js";
 import { createSandboxBackend, isSandboxAvailable } from "./sandbox.js";
 

@@ -4,8 +4,8 @@ import { mkdtemp, rm, stat, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
+import { run, runBackendContract } from "../../../test/support/backend-contract.js";
 import type { Backend, JobEnvironment } from "../backend.js";
-import { run, runBackendContract } from "./backend.contract.js";
 import { createSandboxBackend, isSandboxAvailable } from "./sandbox.js";
 
 const available = await isSandboxAvailable();

@@ -3,9 +3,9 @@ import { mkdir, mkdtemp, readFile, rm, stat, writeFile } from "node:fs/promises"
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, test } from "node:test";
+import { git, serveRepo, spawnGitServer, type TestGitServer } from "../../../test/support/git-server.js";
 import { isPoolError } from "../../lib/index.js";
 import { type CheckoutOptions, checkout } from "./checkout.js";
-import { git, serveRepo, spawnGitServer, type TestGitServer } from "./test-git-server.js";
 
 const signal = new AbortController().signal;
 let dir = "";

@@ -1,6 +1,6 @@
 import { mkdir, readdir, rm, stat, writeFile } from "node:fs/promises";
 import { isAbsolute, join } from "node:path";
-import { isPoolError, PoolError } from "../../lib/index.js";
+import { errorMessage, isPoolError, PoolError } from "../../lib/index.js";
 import { type CheckoutTarget, httpScope, planFetch, rewriteUrl, SHA_RE } from "./fetch-plan.js";
 import { type GitConfigEntries, type GitResult, runGit } from "./git-command.js";
 import type { MirrorCache } from "./mirror-cache.js";
@@ -161,7 +161,7 @@ export async function checkout(o: CheckoutOptions): Promise<CheckoutResult> {
       });
     } catch (err) {
       if (o.signal.aborted) throw err;
-      o.onLine?.(`warning: the mirror cache is unusable (${(err as Error).message}); fetching directly`);
+      o.onLine?.(`warning: the mirror cache is unusable (${errorMessage(err)}); fetching directly`);
     }
   }
   if (mirrorPath !== undefined) {
@@ -170,7 +170,7 @@ export async function checkout(o: CheckoutOptions): Promise<CheckoutResult> {
     } catch (err) {
       // Refused credentials or a missing ref fail the same way without the mirror.
       if (o.signal.aborted || (isPoolError(err) && err.code !== "INTERNAL")) throw err;
-      o.onLine?.(`warning: checkout through the mirror failed (${(err as Error).message}); fetching directly`);
+      o.onLine?.(`warning: checkout through the mirror failed (${errorMessage(err)}); fetching directly`);
       await o.mirror?.invalidate(o.url, o.signal).catch(() => undefined);
       await init();
     }

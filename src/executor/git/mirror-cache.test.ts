@@ -4,11 +4,11 @@ import { mkdtemp, open, readdir, readFile, rm, stat, truncate, unlink, utimes, w
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, test } from "node:test";
+import { git, serveRepo, spawnGitServer, type TestGitServer } from "../../../test/support/git-server.js";
 import { isPoolError } from "../../lib/index.js";
 import { checkout } from "./checkout.js";
 import { MirrorCache } from "./mirror-cache.js";
 import { inspectMirror } from "./mirror-health.js";
-import { git, serveRepo, spawnGitServer, type TestGitServer } from "./test-git-server.js";
 
 const signal = new AbortController().signal;
 let dir = "";

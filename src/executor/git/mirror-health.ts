@@ -1,5 +1,6 @@
 import { open, readdir, stat } from "node:fs/promises";
 import { join } from "node:path";
+import { errorMessage } from "../../lib/index.js";
 import { runGit } from "./git-command.js";
 
 export type MirrorHealth = { state: "missing" } | { state: "ok" } | { state: "corrupt"; reason: string };
@@ -68,12 +69,12 @@ export async function inspectMirror(path: string): Promise<MirrorHealth> {
   try {
     names = await readdir(packDir);
   } catch (err) {
-    return { state: "corrupt", reason: `cannot list '${packDir}': ${(err as Error).message}` };
+    return { state: "corrupt", reason: `cannot list '${packDir}': ${errorMessage(err)}` };
   }
   for (const name of names) {
     if (!name.endsWith(".idx")) continue;
     const base = join(packDir, name.slice(0, -4));
-    const problem = await packMatchesIndex(`${base}.idx`, `${base}.pack`).catch((err: Error) => err.message);
+    const problem = await packMatchesIndex(`${base}.idx`, `${base}.pack`).catch((err: unknown) => errorMessage(err));
     if (problem !== undefined) return { state: "corrupt", reason: problem };
   }
   return { state: "ok" };

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { payloadWithSteps, runTestJob } from "../run-test-job.js";
+import { payloadWithSteps, runTestJob } from "../../../test/support/run-test-job.js";
 import { builtinActionKey, findBuiltinAction, registerBuiltinAction } from "./builtin-actions.js";
 import type { StepRunner } from "./step-runner.js";
 

@@ -3,12 +3,12 @@ import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, test } from "node:test";
+import { git, serveRepo, spawnGitServer, type TestGitServer } from "../../../test/support/git-server.js";
+import { RecordingSink } from "../../../test/support/recording-sink.js";
+import { payloadWithSteps, TEST_CONTEXT } from "../../../test/support/run-test-job.js";
 import { createHostBackend } from "../backends/host.js";
-import { git, serveRepo, spawnGitServer, type TestGitServer } from "../git/test-git-server.js";
 import type { JobOutcome, RunJobOptions } from "../job-request.js";
-import { RecordingSink } from "../recording-sink.js";
 import { runJob } from "../run-job.js";
-import { payloadWithSteps, TEST_CONTEXT } from "../run-test-job.js";
 import { repositoryUrl } from "./checkout-step.js";
 
 const TOKEN = "task-token-0123456789";

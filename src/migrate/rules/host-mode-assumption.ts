@@ -1,5 +1,5 @@
 import { localCopySteps } from "../local-copy.js";
-import { roleServing } from "../pool-role.js";
+import { roleServing } from "../role-labels.js";
 import type { Rule, RuleHit } from "../rule.js";
 import { readRunsOn } from "../runs-on.js";
 import { bareCommand, stepCommands } from "../script-scan.js";

@@ -2,9 +2,9 @@
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
 import { auditWorkflow } from "../audit.js";
-import type { PoolRole } from "../pool-role.js";
+import type { RoleLabels } from "../role-labels.js";
 
-const ROLES: PoolRole[] = [
+const ROLES: RoleLabels[] = [
   { name: "linux", labels: ["self-hosted", "linux"] },
   { name: "android", labels: ["self-hosted", "android"] },
   { name: "iso", labels: ["self-hosted", "iso"], privileged: true },
@@ -15,7 +15,7 @@ function job(steps: string, head = "    runs-on: [self-hosted, linux]\n"): strin
   return `on: push\njobs:\n  build:\n${head}    steps:\n${steps}`;
 }
 
-function hits(text: string, rule: string, roles?: PoolRole[]): string[] {
+function hits(text: string, rule: string, roles?: RoleLabels[]): string[] {
   return auditWorkflow("w.yml", text, roles ? { roles } : {})
     .filter((f) => f.ruleId === rule)
     .map((f) => `${f.line}:${f.col} ${f.severity}`);

@@ -1,5 +1,5 @@
 import { githubHostedRole, roleForLabel, roleLabels } from "../label-map.js";
-import { roleServing } from "../pool-role.js";
+import { roleServing } from "../role-labels.js";
 import type { Rule, RuleContext, RuleHit } from "../rule.js";
 import { readRunsOn } from "../runs-on.js";
 import { mapValue } from "../yaml-nodes.js";

@@ -1,11 +1,15 @@
 import { mkdtemp, readdir, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import type { Backend } from "./backend.js";
-import { createHostBackend } from "./backends/host.js";
-import type { JobOutcome, JobRequest, RunJobOptions } from "./job-request.js";
+import {
+  type Backend,
+  createHostBackend,
+  type JobOutcome,
+  type JobRequest,
+  type RunJobOptions,
+  runJob,
+} from "../../src/executor/index.js";
 import { RecordingSink } from "./recording-sink.js";
-import { runJob } from "./run-job.js";
 
 export interface TestJobOptions {
   secrets?: Record<string, string>;

@@ -1,11 +1,12 @@
-import type { JobSink, Result } from "./sink.js";
+import type { JobSink } from "../../src/executor/index.js";
+import type { JobResult } from "../../src/lib/index.js";
 
 /** A JobSink that keeps everything it is told, in order; for tests and one-shot local runs. */
 export class RecordingSink implements JobSink {
   readonly lines: string[] = [];
   readonly events: string[] = [];
   readonly started: { index: number; name: string }[] = [];
-  readonly finished: { index: number; result: Result; outcome: Result }[] = [];
+  readonly finished: { index: number; result: JobResult; outcome: JobResult }[] = [];
   readonly outputValues: Record<string, string>[] = [];
   /** Called after each log line, so a test can react to output as it arrives. */
   onLine: ((line: string) => void) | undefined;
@@ -20,7 +21,7 @@ export class RecordingSink implements JobSink {
     this.events.push(`start ${index}`);
   }
 
-  stepFinished(index: number, result: Result, outcome: Result): void {
+  stepFinished(index: number, result: JobResult, outcome: JobResult): void {
     this.finished.push({ index, result, outcome });
     this.events.push(`finish ${index} ${result}`);
   }

@@ -5,14 +5,13 @@ import { assemblePool, type PoolAssemblyOptions } from "../../src/cli/assembly/p
 import {
   type Coordinator,
   type CoordinatorServer,
-  canMatchLabels,
   createCoordinator,
   type RunView,
   startCoordinatorServer,
 } from "../../src/coordinator/index.js";
 import { silentLogger } from "../../src/lib/index.js";
 import type { PoolRole, Supervisor } from "../../src/pool/index.js";
-import { parseWorkflow, planJobs } from "../../src/workflow/index.js";
+import { labelsCover, parseWorkflow, planJobs } from "../../src/workflow/index.js";
 
 /** A real coordinator on 127.0.0.1 and a pool, assembled as `up` does, running the given roles against it. */
 export class PoolHarness {
@@ -36,7 +35,7 @@ export class PoolHarness {
       queued: (labels) =>
         coordinator
           .queueByLabels()
-          .filter((g) => canMatchLabels(g.runsOn, labels))
+          .filter((g) => labelsCover(g.runsOn, labels))
           .reduce((n, g) => n + g.jobIds.length, 0),
       unregister: (reg) => {
         coordinator.deleteRunner(reg.id);
