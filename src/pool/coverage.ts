@@ -1,4 +1,4 @@
-import { normaliseRunsOn, parseWorkflow, planJobs } from "../workflow/index.js";
+import { labelsCover, normaliseRunsOn, parseWorkflow, planJobs } from "../workflow/index.js";
 
 /** One job of a repository and the role that would run it. */
 export interface CoverageRow {
@@ -42,7 +42,7 @@ export function planCoverage(
         .map((j) => ({ job: j.id, runsOn: normaliseRunsOn(j.runsOn) })),
     ];
     for (const { job, runsOn } of jobs) {
-      const role = roles.find((r) => runsOn.every((l) => r.labels.includes(l)));
+      const role = roles.find((r) => labelsCover(runsOn, r.labels));
       rows.push({ workflow: file, job, runsOn, role: role?.name ?? null });
     }
   }

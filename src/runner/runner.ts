@@ -1,6 +1,5 @@
 import { EventEmitter } from "node:events";
-import type { Result as JobResult } from "../executor/index.js";
-import { isPoolError, type Logger, PoolError, silentLogger } from "../lib/index.js";
+import { isPoolError, type JobResult, type Logger, PoolError, silentLogger } from "../lib/index.js";
 import { createForgeClient } from "../protocol/index.js";
 import { labelNames } from "../workflow/index.js";
 import type { ExecuteJob } from "./execute-job.js";

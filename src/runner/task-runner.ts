@@ -1,5 +1,5 @@
-import type { JobOutcome, Result as JobResult } from "../executor/index.js";
-import { type Logger, silentLogger } from "../lib/index.js";
+import type { JobOutcome } from "../executor/index.js";
+import { type JobResult, type Logger, silentLogger } from "../lib/index.js";
 import type { Task } from "../protocol/index.js";
 import type { ExecuteJob } from "./execute-job.js";
 import type { RunnerForge } from "./forge.js";

@@ -7,6 +7,7 @@ import { type Coordinator, canMatchLabels, type RouteHandler } from "../../coord
 import { type Logger, PoolError } from "../../lib/index.js";
 import type { RunbookForge } from "../../pool/index.js";
 import type { Registration } from "../../runner/index.js";
+import { labelsCover } from "../../workflow/index.js";
 import { deleteForgeRunner } from "../forge-admin.js";
 import { openCoordinator, runningOn, serveCoordinator } from "./coordinator.js";
 
@@ -58,7 +59,7 @@ function embeddedForge({ stateDir, logger }: ForgePlace): Forge {
     queued: (labels) =>
       coordinator
         .queueByLabels()
-        .filter((g) => canMatchLabels(g.runsOn, labels))
+        .filter((g) => labelsCover(g.runsOn, labels))
         .reduce((n, g) => n + g.jobIds.length, 0),
     unregister: (reg) => {
       coordinator.deleteRunner(reg.id);

@@ -1,4 +1,4 @@
-import { readFileSync } from "node:fs";
+import { readFile } from "node:fs/promises";
 import { join, resolve } from "node:path";
 import { CONFIG_FILE, loadConfig, locateConfig, type PoolConfig, readStateDir } from "../../config/index.js";
 import { PoolError } from "../../lib/index.js";
@@ -10,8 +10,8 @@ import {
   type PoolStatus,
   planCoverage,
 } from "../../pool/index.js";
+import { findWorkflowFiles } from "../../workflow/index.js";
 import { type Io, parseCommandArgs } from "../args.js";
-import { findWorkflows } from "../repo.js";
 
 const USAGE = `runnerpool pool status [--json] | add ROLE | drain INSTANCE|ROLE | rotate-token [--cycle]
                 | decommission RUNNER | coverage REPO_DIR [--json]        (all take --config FILE)`;
@@ -44,11 +44,11 @@ function printStatus(io: Io, status: PoolStatus): void {
 }
 
 /** Every job's runs-on across a repository's workflows and the role that serves it, offline. */
-function coverage(repoDir: string, config: PoolConfig): Coverage {
-  const workflows = findWorkflows(repoDir).map((file) => ({
-    file,
-    source: readFileSync(join(repoDir, file), "utf8"),
-  }));
+async function coverage(repoDir: string, config: PoolConfig, signal: AbortSignal): Promise<Coverage> {
+  const files = await findWorkflowFiles(repoDir, signal);
+  const workflows = await Promise.all(
+    files.map(async (file) => ({ file, source: await readFile(join(repoDir, file), { encoding: "utf8", signal }) })),
+  );
   return planCoverage(workflows, config.role);
 }
 
@@ -120,7 +120,8 @@ export async function poolCommand(argv: string[], io: Io): Promise<number> {
       const repoDir = resolve(io.cwd, one("REPO_DIR"));
       const file = locateConfig(values.config ? resolve(io.cwd, values.config) : undefined, [repoDir, io.cwd]);
       if (!file) throw new PoolError("CONFIG_INVALID", `no runnerpool.toml found: pass --config FILE\nusage: ${USAGE}`);
-      return printCoverage(io, coverage(repoDir, loadConfig(file)), file, values.json === true) ? 0 : 1;
+      const found = await coverage(repoDir, loadConfig(file), AbortSignal.timeout(ADMIN_TIMEOUT_MS));
+      return printCoverage(io, found, file, values.json === true) ? 0 : 1;
     }
     default:
       throw new PoolError("INVALID_ARGUMENT", `usage: ${USAGE}`);
