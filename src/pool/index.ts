@@ -23,6 +23,7 @@ export {
   createRunbook,
   type DecommissionResult,
   type DrainResult,
+  type PoolControl,
   type PoolStatus,
   type QueuedGroup,
   type RotateTokenResult,

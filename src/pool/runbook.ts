@@ -1,6 +1,9 @@
 import type { RoleStatus } from "./role-status.js";
 import type { Supervisor } from "./supervisor.js";
 
+/** What the runbook does to the pool: the supervisor's operator-facing half. */
+export type PoolControl = Pick<Supervisor, "status" | "add" | "drain">;
+
 /** Jobs waiting for one runs-on, as the embedded coordinator reports its queue. */
 export interface QueuedGroup {
   runsOn: string[];
@@ -69,7 +72,7 @@ export interface Runbook {
  * The runbook of one pool. `pool` is read on every call: the admin API is served before the
  * supervisor exists (the supervisor needs the server's URL), and answers for an empty pool until then.
  */
-export function createRunbook(pool: () => Supervisor | undefined, forge: RunbookForge, signal: AbortSignal): Runbook {
+export function createRunbook(pool: () => PoolControl | undefined, forge: RunbookForge, signal: AbortSignal): Runbook {
   return {
     status: () => {
       const queue = forge.queue?.();
