@@ -4,23 +4,13 @@ import { Code, ConnectError, type ConnectRouter, type Interceptor } from "@conne
 import { connectNodeAdapter } from "@connectrpc/connect-node";
 import { type Logger, PoolError, silentLogger } from "../lib/index.js";
 import { API_PREFIX, PingService, RunnerService } from "../protocol/index.js";
-import { RunnerAuth } from "./auth.js";
-import { withTrailingSlash } from "./context.js";
-import { type CoordinatorEvents, createCoordinatorEvents, Outbox, type RunEvent } from "./events.js";
-import { createGitHttpHandler } from "./git-http.js";
-import { Picker } from "./picker.js";
-import { createPingService } from "./ping-service.js";
-import { type PushOutcome, triggerPush } from "./push-trigger.js";
-import { WakeQueue } from "./queue.js";
-import { reapZombies } from "./reaper.js";
-import { type CreatedRun, type CreateRunInput, RunEngine } from "./run-engine.js";
-import { createRunnerService } from "./runner-service.js";
-import { openStore } from "./store/db.js";
-import { PushTokenStore } from "./store/push-tokens.js";
-import { isFinal } from "./store/records.js";
-import { TokenPool } from "./token-pool.js";
-import { newSaltedToken, randomToken, verifyToken } from "./tokens.js";
-import { UnservableWatch } from "./unservable.js";
+import { type CoordinatorEvents, createCoordinatorEvents, Outbox, type RunEvent } from "./engine/events.js";
+import { withTrailingSlash } from "./engine/github-context.js";
+import { Picker } from "./engine/picker.js";
+import { WakeQueue } from "./engine/queue.js";
+import { reapZombies } from "./engine/reaper.js";
+import { type CreatedRun, type CreateRunInput, RunEngine } from "./engine/run-engine.js";
+import { UnservableWatch } from "./engine/unservable.js";
 import {
   type JobView,
   jobView,
@@ -30,7 +20,17 @@ import {
   type RunView,
   runnerView,
   runView,
-} from "./views.js";
+} from "./engine/views.js";
+import { createGitHttpHandler } from "./git/git-http.js";
+import { type PushOutcome, triggerPush } from "./git/push-trigger.js";
+import { RunnerAuth } from "./service/auth.js";
+import { createPingService } from "./service/ping-service.js";
+import { createRunnerService } from "./service/runner-service.js";
+import { TokenPool } from "./service/token-pool.js";
+import { newSaltedToken, randomToken, verifyToken } from "./service/tokens.js";
+import { openStore } from "./store/db.js";
+import { PushTokenStore } from "./store/push-tokens.js";
+import { isFinal } from "./store/records.js";
 
 /** A request handler that answers the requests it recognises and returns false for the rest. */
 export type RouteHandler = (req: IncomingMessage, res: ServerResponse) => boolean;

@@ -7,8 +7,8 @@ export {
   type ArtifactHandlerOptions,
   createArtifactHandler,
   type TaskTokenAuthority,
-} from "./artifact-http.js";
-export { ArtifactStore, type ArtifactStoreOptions, type ArtifactUploader } from "./artifact-store.js";
+} from "./artifacts/artifact-http.js";
+export { ArtifactStore, type ArtifactStoreOptions, type ArtifactUploader } from "./artifacts/artifact-store.js";
 export {
   type ArtifactFile,
   type ArtifactLimits,
@@ -16,7 +16,7 @@ export {
   checkArtifactName,
   checkArtifactPath,
   DEFAULT_ARTIFACT_LIMITS,
-} from "./artifacts.js";
+} from "./artifacts/artifacts.js";
 export {
   type Coordinator,
   type CoordinatorOptions,
@@ -24,7 +24,17 @@ export {
   type RouteHandler,
   type TaskTokenInfo,
 } from "./coordinator.js";
-export type { CoordinatorEventMap, CoordinatorEvents, JobEvent, LogEvent, RunEvent, StepEvent } from "./events.js";
+export type {
+  CoordinatorEventMap,
+  CoordinatorEvents,
+  JobEvent,
+  LogEvent,
+  RunEvent,
+  StepEvent,
+} from "./engine/events.js";
+export { canMatchLabels } from "./engine/match.js";
+export type { CreatedRun, CreateRunInput } from "./engine/run-engine.js";
+export type { JobView, QueueGroup, RunnerState, RunnerView, RunView, StepView } from "./engine/views.js";
 export {
   createGitHttpHandler,
   type GitAuthRequest,
@@ -32,7 +42,7 @@ export {
   type GitHttpOptions,
   type GitPushEvent,
   type GitRefUpdate,
-} from "./git-http.js";
+} from "./git/git-http.js";
 export {
   bareRepoPath,
   changedPaths,
@@ -42,11 +52,8 @@ export {
   importWorkingTree,
   readRefs,
   repoSlug,
-} from "./git-repos.js";
-export { canMatchLabels } from "./match.js";
-export { type PushOutcome, triggerPush, WORKFLOW_DIRS, type WorkflowSource, workflowsAt } from "./push-trigger.js";
-export type { CreatedRun, CreateRunInput } from "./run-engine.js";
-export { type CoordinatorServer, type CoordinatorServerOptions, startCoordinatorServer } from "./server.js";
+} from "./git/git-repos.js";
+export { type PushOutcome, triggerPush, WORKFLOW_DIRS, type WorkflowSource, workflowsAt } from "./git/push-trigger.js";
+export { type CoordinatorServer, type CoordinatorServerOptions, startCoordinatorServer } from "./service/server.js";
 export { openStore, type Store } from "./store/db.js";
 export type { JobResult, JobStatus, RunStatus, StepStatus, TaskStatus } from "./store/records.js";
-export type { JobView, QueueGroup, RunnerState, RunnerView, RunView, StepView } from "./views.js";

@@ -7,12 +7,12 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
 import { fileURLToPath } from "node:url";
-// Test-only: the coordinator's git hosting serves the remote actions of the scenarios.
-import { createGitHttpHandler } from "../../src/coordinator/git-http.js";
 import {
   type Coordinator,
   type CoordinatorServer,
   createCoordinator,
+  // Test-only: the coordinator's git hosting serves the remote actions of the scenarios.
+  createGitHttpHandler,
   type JobView,
   type RunView,
   startCoordinatorServer,

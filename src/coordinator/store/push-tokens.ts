@@ -1,5 +1,5 @@
 import type { Database } from "better-sqlite3";
-import type { SaltedToken } from "../tokens.js";
+import type { SaltedToken } from "../service/tokens.js";
 
 export interface PushTokenRecord {
   id: number;
