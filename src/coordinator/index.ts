@@ -1,9 +1,7 @@
-/**
- * The embedded forge: runs -> jobs -> queue -> label matching -> runner protocol server (Gitea semantics),
- * state in SQLite.
- */
+// The embedded forge: runs, jobs and the runner protocol (Gitea semantics) on SQLite, git hosting, artifacts.
 export {
   ARTIFACT_API_PREFIX,
+  type ArtifactHandler,
   type ArtifactHandlerOptions,
   createArtifactHandler,
   type TaskTokenAuthority,
@@ -17,23 +15,19 @@ export {
   checkArtifactPath,
   DEFAULT_ARTIFACT_LIMITS,
 } from "./artifacts/artifacts.js";
-export {
-  type Coordinator,
-  type CoordinatorOptions,
-  createCoordinator,
-  type RouteHandler,
-  type TaskTokenInfo,
-} from "./coordinator.js";
+export { type Coordinator, type CoordinatorOptions, createCoordinator } from "./coordinator.js";
 export type {
   CoordinatorEventMap,
   CoordinatorEvents,
   JobEvent,
   LogEvent,
+  PushOutcome,
   RunEvent,
   StepEvent,
 } from "./engine/events.js";
 export { canMatchLabels } from "./engine/match.js";
 export type { CreatedRun, CreateRunInput } from "./engine/run-engine.js";
+export type { TriggerInput, TriggerOutcome, WorkflowSource } from "./engine/trigger.js";
 export type { JobView, QueueGroup, RunnerState, RunnerView, RunView, StepView } from "./engine/views.js";
 export {
   createGitHttpHandler,
@@ -53,7 +47,14 @@ export {
   readRefs,
   repoSlug,
 } from "./git/git-repos.js";
-export { type PushOutcome, triggerPush, WORKFLOW_DIRS, type WorkflowSource, workflowsAt } from "./git/push-trigger.js";
-export { type CoordinatorServer, type CoordinatorServerOptions, startCoordinatorServer } from "./service/server.js";
+export { WORKFLOW_DIRS, workflowsAt } from "./git/push-trigger.js";
+export type { GitHostingPort, ReadPort, RunnersPort, RunsPort, TaskTokensPort } from "./ports.js";
+export {
+  type CoordinatorServer,
+  type CoordinatorServerOptions,
+  type RouteHandler,
+  startCoordinatorServer,
+} from "./service/server.js";
+export type { TaskTokenInfo } from "./service/task-token-auth.js";
 export { openStore, type Store } from "./store/db.js";
 export type { JobResult, JobStatus, RunStatus, StepStatus, TaskStatus } from "./store/records.js";

@@ -34,7 +34,7 @@ export class Harness {
     const registration = await register({
       client: createForgeClient({ url: this.server.url }),
       url: this.server.url,
-      token: this.coordinator.registrationToken(),
+      token: this.coordinator.runners.registrationToken(),
       name,
       labels: labels.map((l) => `${l}:host`),
       file: this.runnerFile(name),
@@ -59,7 +59,7 @@ export class Harness {
     const parsed = parseWorkflow(source, "e2e.yml");
     if (!parsed.workflow) throw new Error(parsed.diagnostics.map((d) => d.message).join("\n"));
     const plan = planJobs(parsed.workflow, { github: {}, vars: {}, inputs: {} });
-    return this.coordinator.createRun({
+    return this.coordinator.runs.create({
       repo: "e2e/repo",
       workflowFile: "e2e.yml",
       workflowName: "e2e",

@@ -66,7 +66,7 @@ export function createHarness(options: Partial<CoordinatorOptions> = {}): Harnes
     async register(name, labels, o = {}) {
       const res = await client.register({
         name,
-        token: coordinator.registrationToken(),
+        token: coordinator.runners.registrationToken(),
         labels,
         version: "v-test",
         ephemeral: o.ephemeral ?? false,

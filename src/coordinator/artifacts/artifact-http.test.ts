@@ -21,7 +21,7 @@ let api: string;
 
 before(async () => {
   server = await startCoordinatorServer(h.coordinator, {
-    handlers: [createArtifactHandler(h.coordinator, store, { readToken: "reader-secret" })],
+    handlers: [createArtifactHandler(h.coordinator.taskTokens, store, { readToken: "reader-secret" })],
   });
   api = `${server.url}${ARTIFACT_API_PREFIX}`;
   runner = await h.register("art", ["art"]);
@@ -35,7 +35,7 @@ after(async () => {
 
 /** Queues a one-job run and takes its task: a running task with its own token. */
 async function runningTask(): Promise<{ runId: number; token: string; taskId: bigint }> {
-  const { runId } = h.coordinator.createRun(runInput([plannedJob("j", { runsOn: ["art"] })]));
+  const { runId } = h.coordinator.runs.create(runInput([plannedJob("j", { runsOn: ["art"] })]));
   const task = await runner.take();
   return { runId, token: task.context?.token as string, taskId: task.id };
 }

@@ -1,6 +1,5 @@
 import { EventEmitter } from "node:events";
 import type { Logger } from "../../lib/index.js";
-import type { PushOutcome } from "../git/push-trigger.js";
 import type { JobStatus, RunStatus, StepStatus } from "../store/records.js";
 import type { WakeQueue } from "./queue.js";
 
@@ -28,6 +27,19 @@ export interface LogEvent {
 export interface RunEvent {
   runId: number;
   status: RunStatus;
+}
+
+/** What one pushed ref did to one workflow: a run, or the reason there is none. */
+export interface PushOutcome {
+  repo: string;
+  ref: string;
+  /** The pushed commit (a tag is peeled to its commit). */
+  sha: string;
+  workflow: string;
+  runId?: number;
+  /** The workflow could not be read, parsed or planned; nothing was started for it. */
+  error?: string;
+  time: string;
 }
 
 export interface CoordinatorEventMap {

@@ -1,17 +1,19 @@
 import type { Task } from "../../protocol/index.js";
-import type { TokenPool } from "../service/token-pool.js";
 import type { Store } from "../store/db.js";
-import type { RunnerRecord } from "../store/records.js";
-import type { Outbox } from "./events.js";
+import type { HashedSecret, RunnerRecord } from "../store/records.js";
 import { canMatchLabels } from "./match.js";
 import type { RunEngine } from "./run-engine.js";
 import { buildTaskMessage } from "./task-message.js";
 
+/** Where task tokens come from (hashed ahead of time by the runner service's token pool). */
+export interface TaskTokenSource {
+  take(): HashedSecret & { token: string };
+}
+
 export interface PickerOptions {
   store: Store;
   engine: RunEngine;
-  outbox: Outbox;
-  tokens: TokenPool;
+  tokens: TaskTokenSource;
   serverUrl: () => string;
   defaultActionsUrl: string;
 }
@@ -35,14 +37,15 @@ export class Picker {
   }
 
   pick(runner: RunnerRecord): Picked | undefined {
-    const { store, engine, outbox } = this.#o;
+    const { store, engine } = this.#o;
     // An ephemeral runner gets exactly one task (Gitea 1.24).
     if (runner.ephemeral && store.tasks.ofRunner(runner.id).length > 0) return undefined;
     return engine.atomically(() => {
       for (const candidate of store.jobs.waiting()) {
         if (!canMatchLabels(candidate.runsOn, runner.labels)) continue;
         const now = Date.now();
-        if (!store.jobs.claim(candidate.id, runner.id, now)) continue;
+        const claimed = store.jobs.get(candidate.id)!;
+        if (!engine.status.claim(claimed, runner.id, now)) continue;
         const job = store.jobs.get(candidate.id)!;
         const run = store.runs.get(job.runId)!;
         const token = this.#o.tokens.take();
@@ -58,11 +61,7 @@ export class Picker {
           now,
         );
         store.jobs.setTask(job.id, taskId);
-        outbox.job({ jobId: job.id, runId: run.id, status: "running" });
-        if (run.status === "waiting") {
-          store.runs.setStatus(run.id, "running", now);
-          outbox.run({ runId: run.id, status: "running" });
-        }
+        if (run.status === "waiting") engine.status.moveRun(run, "running", now);
         const task = buildTaskMessage({
           store,
           run,
@@ -86,13 +85,13 @@ export class Picker {
    * learns it is over.
    */
   release(picked: Picked): void {
-    const { store, engine, outbox } = this.#o;
+    const { store, engine } = this.#o;
     engine.atomically(() => {
       const now = Date.now();
-      if (!store.jobs.unclaim(picked.jobId, Number(picked.task.id), now)) return;
+      const job = { id: picked.jobId, runId: picked.runId };
+      if (!engine.status.unclaim(job, Number(picked.task.id), now)) return;
       store.tasks.finish(Number(picked.task.id), "cancelled", now, now);
       store.counters.bumpTasksVersion();
-      outbox.job({ jobId: picked.jobId, runId: picked.runId, status: "waiting" });
     });
   }
 }

@@ -6,10 +6,11 @@ import type { Store } from "../store/db.js";
 import type { JobRecord, JobResult, JobStatus, RunRecord, TaskRecord } from "../store/records.js";
 import { isFinal } from "../store/records.js";
 import type { Outbox } from "./events.js";
-import { githubContext } from "./github-context.js";
-import { collectNeeds, needsDone } from "./needs.js";
+import { githubContext, runContextInput } from "./github-context.js";
+import { checkNeeds, collectNeeds, needsDone } from "./needs.js";
 import { stepNamesOf } from "./payload.js";
 import { runStatusOf } from "./status.js";
+import { StatusWriter } from "./status-writer.js";
 
 export interface CreateRunInput {
   repo: string;
@@ -37,33 +38,6 @@ export interface RunEngineOptions {
   defaultActionsUrl: string;
 }
 
-function checkNeeds(jobs: readonly PlannedJob[]): void {
-  const ids = new Set(jobs.map((j) => j.jobId));
-  for (const j of jobs) {
-    for (const n of j.needs) {
-      if (!ids.has(n)) {
-        throw new PoolError("INVALID_ARGUMENT", `job "${j.jobId}" needs unknown job "${n}": fix its needs list`);
-      }
-    }
-  }
-  const needsOf = new Map<string, string[]>();
-  for (const j of jobs) needsOf.set(j.jobId, [...(needsOf.get(j.jobId) ?? []), ...j.needs]);
-  const state = new Map<string, "visiting" | "done">();
-  const visit = (id: string, path: string[]): void => {
-    if (state.get(id) === "done") return;
-    if (state.get(id) === "visiting") {
-      throw new PoolError(
-        "INVALID_ARGUMENT",
-        `jobs need each other in a cycle "${[...path, id].join(" -> ")}": break it`,
-      );
-    }
-    state.set(id, "visiting");
-    for (const n of needsOf.get(id) ?? []) visit(n, [...path, id]);
-    state.set(id, "done");
-  };
-  for (const id of needsOf.keys()) visit(id, []);
-}
-
 /**
  * Runs -> jobs state machine: blocked jobs are released or skipped when their needs end, run status
  * follows its jobs, cancellation ends tasks server-side. Every public method is one transaction; events
@@ -73,9 +47,12 @@ export class RunEngine {
   readonly #o: RunEngineOptions;
   /** Secrets live only in memory: never written to the database file. */
   readonly #secrets = new Map<number, Record<string, string>>();
+  /** The only way job and run status change. */
+  readonly status: StatusWriter;
 
   constructor(options: RunEngineOptions) {
     this.#o = options;
+    this.status = new StatusWriter(options.store, options.outbox);
   }
 
   secretsOf(runId: number): Record<string, string> {
@@ -122,8 +99,7 @@ export class RunEngine {
         now,
       );
       const jobIds = input.jobs.map((j, i) => {
-        const status = j.needs.length === 0 ? "waiting" : "blocked";
-        const id = store.jobs.insert(
+        return this.status.insertJob(
           {
             runId,
             jobId: j.jobId,
@@ -134,14 +110,12 @@ export class RunEngine {
             ifExpr: j.if,
             payload: j.payload,
             stepNames: stepNames[i] ?? [],
-            status,
+            status: j.needs.length === 0 ? "waiting" : "blocked",
           },
           now,
         );
-        outbox.job({ jobId: id, runId, status });
-        return id;
       });
-      outbox.run({ runId, status: "waiting" });
+      this.status.runCreated(runId);
       if (jobIds.length > 0 && input.jobs.some((j) => j.needs.length === 0)) {
         store.counters.bumpTasksVersion();
         outbox.wake();
@@ -154,7 +128,7 @@ export class RunEngine {
 
   /** A task reached a final result (runner report or reaper); its job follows. */
   finishTask(task: TaskRecord, status: JobResult, stopped: number, message?: string): void {
-    const { store, outbox } = this.#o;
+    const { store } = this.#o;
     this.atomically(() => {
       const now = Date.now();
       store.tasks.finish(task.id, status, stopped, now);
@@ -163,23 +137,21 @@ export class RunEngine {
       if (message !== undefined) store.logs.addMessage(job.id, now, message);
       if (isFinal(job.status)) return;
       this.#closeSteps(task, status, now);
-      store.jobs.setStatus(job.id, status, now);
-      outbox.job({ jobId: job.id, runId: job.runId, status });
+      this.status.moveJob(job, status, now);
       this.#settle(job.runId, now);
     });
   }
 
   /** Fails a job that never got a task (unservable) with a message in its log. */
   failJob(jobId: number, message: string, unservable: boolean): boolean {
-    const { store, outbox } = this.#o;
+    const { store } = this.#o;
     return this.atomically(() => {
       const job = store.jobs.get(jobId);
       if (job?.status !== "waiting") return false;
       const now = Date.now();
       store.logs.addMessage(jobId, now, message);
       if (unservable) store.jobs.setUnservable(jobId, message);
-      store.jobs.setStatus(jobId, "failure", now);
-      outbox.job({ jobId, runId: job.runId, status: "failure" });
+      this.status.moveJob(job, "failure", now);
       this.#settle(job.runId, now);
       return true;
     });
@@ -212,7 +184,7 @@ export class RunEngine {
   }
 
   #cancel(job: JobRecord, now: number): void {
-    const { store, outbox } = this.#o;
+    const { store } = this.#o;
     if (job.status === "running" && job.taskId !== null) {
       const task = store.tasks.get(job.taskId);
       if (task && !isFinal(task.status)) {
@@ -223,8 +195,7 @@ export class RunEngine {
     } else {
       store.logs.addMessage(job.id, now, `job cancelled while ${job.status}`);
     }
-    store.jobs.setStatus(job.id, "cancelled", now);
-    outbox.job({ jobId: job.id, runId: job.runId, status: "cancelled" });
+    this.status.moveJob(job, "cancelled", now);
   }
 
   /**
@@ -256,9 +227,7 @@ export class RunEngine {
       for (const job of jobs) {
         if (job.status !== "blocked" || !needsDone(job, jobs)) continue;
         const next = this.#decide(run, job, jobs, now);
-        store.jobs.setStatus(job.id, next, now);
-        job.status = next;
-        outbox.job({ jobId: job.id, runId, status: next });
+        this.status.moveJob(job, next, now);
         if (next === "waiting") released = true;
         changed = true;
       }
@@ -268,10 +237,7 @@ export class RunEngine {
       outbox.wake();
     }
     const status = runStatusOf(jobs);
-    if (status !== run.status) {
-      store.runs.setStatus(runId, status, now);
-      outbox.run({ runId, status });
-    }
+    if (status !== run.status) this.status.moveRun(run, status, now);
     if (isFinal(status)) this.#secrets.delete(runId);
   }
 
@@ -286,12 +252,7 @@ export class RunEngine {
       cancelled: () => run.cancelled,
     };
     const contexts = {
-      github: githubContext({
-        run,
-        job,
-        serverUrl: this.#o.serverUrl(),
-        defaultActionsUrl: this.#o.defaultActionsUrl,
-      }),
+      github: githubContext(runContextInput(run, job, this.#o.serverUrl())),
       needs,
       vars: run.vars,
       inputs: run.inputs,

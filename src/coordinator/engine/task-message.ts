@@ -2,10 +2,10 @@ import { create } from "@bufbuild/protobuf";
 import { resultToWire, type Task, TaskNeedSchema, TaskSchema } from "../../protocol/index.js";
 import type { Store } from "../store/db.js";
 import type { JobRecord } from "../store/records.js";
-import { type ContextInput, taskContext } from "./github-context.js";
+import { type TaskContextInput, taskContext } from "./github-context.js";
 import { collectNeeds } from "./needs.js";
 
-export interface TaskMessageInput extends ContextInput {
+export interface TaskMessageInput extends TaskContextInput {
   store: Store;
   jobsOfRun: readonly JobRecord[];
   taskId: number;

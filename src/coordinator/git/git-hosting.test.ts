@@ -6,8 +6,8 @@ import { dirname, join } from "node:path";
 import { after, before, test } from "node:test";
 import { promisify } from "node:util";
 import { createHarness, type Harness } from "../../../test/support/coordinator-harness.js";
+import type { PushOutcome } from "../engine/events.js";
 import { type CoordinatorServer, startCoordinatorServer } from "../service/server.js";
-import type { PushOutcome } from "./push-trigger.js";
 
 const exec = promisify(execFile);
 const gitEnv = {
@@ -65,7 +65,7 @@ before(async () => {
   work = join(dir, "work");
   h = createHarness({ reposDir: join(dir, "repos") });
   server = await startCoordinatorServer(h.coordinator);
-  pushToken = h.coordinator.createPushToken();
+  pushToken = h.coordinator.git.createPushToken();
   await git(dir, "init", "-q", "-b", "main", work);
   await commit(
     {
@@ -87,55 +87,55 @@ after(async () => {
 test("a push without the push token is refused and creates nothing", async () => {
   const err = await gitFails(work, "push", url("wrong-token-123"), "main");
   assert.match(err, /Authentication failed|401/);
-  assert.equal(h.coordinator.listRuns().length, 0);
+  assert.equal(h.coordinator.read.listRuns().length, 0);
 });
 
 test("the first push creates the repository and starts the workflows whose branch and paths filters match", async () => {
-  const before = h.coordinator.pushOutcomes().length;
+  const before = h.coordinator.git.pushOutcomes().length;
   await git(work, "push", "-q", url(pushToken), "main");
-  const outcomes = h.coordinator.pushOutcomes().slice(before);
+  const outcomes = h.coordinator.git.pushOutcomes().slice(before);
   assert.deepEqual(startedBy(outcomes), { ".gitea/workflows/ci.yml": "refs/heads/main" });
-  const run = h.coordinator.getRun(outcomes[0]?.runId ?? -1);
+  const run = h.coordinator.read.getRun(outcomes[0]?.runId ?? -1);
   assert.equal(run?.repo, "acme/app");
   assert.equal(run?.sha, await git(work, "rev-parse", "HEAD"));
 });
 
 test("a push that changes only docs starts only the workflow filtering on docs paths", async () => {
   await commit({ "docs/readme.md": "hi\n" }, "docs");
-  const before = h.coordinator.pushOutcomes().length;
+  const before = h.coordinator.git.pushOutcomes().length;
   await git(work, "push", "-q", url(pushToken), "main");
-  assert.deepEqual(startedBy(h.coordinator.pushOutcomes().slice(before)), {
+  assert.deepEqual(startedBy(h.coordinator.git.pushOutcomes().slice(before)), {
     ".gitea/workflows/docs.yml": "refs/heads/main",
   });
 });
 
 test("a pushed tag starts the workflow with a matching tags filter at the tag's commit", async () => {
   await git(work, "tag", "-a", "-m", "release", "v1.0");
-  const before = h.coordinator.pushOutcomes().length;
+  const before = h.coordinator.git.pushOutcomes().length;
   await git(work, "push", "-q", url(pushToken), "v1.0");
-  const outcomes = h.coordinator.pushOutcomes().slice(before);
+  const outcomes = h.coordinator.git.pushOutcomes().slice(before);
   assert.deepEqual(startedBy(outcomes), { ".gitea/workflows/release.yml": "refs/tags/v1.0" });
-  assert.equal(h.coordinator.getRun(outcomes[0]?.runId ?? -1)?.sha, await git(work, "rev-parse", "v1.0^{commit}"));
+  assert.equal(h.coordinator.read.getRun(outcomes[0]?.runId ?? -1)?.sha, await git(work, "rev-parse", "v1.0^{commit}"));
 });
 
 test("a pushed workflow with a YAML error is recorded and the coordinator keeps serving", async () => {
   await commit({ ".gitea/workflows/bad.yml": "on: push\njobs:\n  x: [unclosed\n", "src/b.txt": "b\n" }, "bad");
-  const runs = h.coordinator.listRuns().length;
-  const before = h.coordinator.pushOutcomes().length;
+  const runs = h.coordinator.read.listRuns().length;
+  const before = h.coordinator.git.pushOutcomes().length;
   await git(work, "push", "-q", url(pushToken), "main");
-  const outcomes = startedBy(h.coordinator.pushOutcomes().slice(before));
+  const outcomes = startedBy(h.coordinator.git.pushOutcomes().slice(before));
   assert.match(outcomes[".gitea/workflows/bad.yml"] ?? "", /^error: .*bad\.yml/);
   assert.equal(outcomes[".gitea/workflows/ci.yml"], "refs/heads/main");
-  assert.equal(h.coordinator.listRuns().length, runs + 1);
+  assert.equal(h.coordinator.read.listRuns().length, runs + 1);
   // Still serving: another push goes through and a clone works.
   await commit({ ".gitea/workflows/bad.yml": workflow("  push:\n    branches: [main]") }, "fix");
   await git(work, "push", "-q", url(pushToken), "main");
-  assert.equal(h.coordinator.listRuns().length, runs + 2);
+  assert.equal(h.coordinator.read.listRuns().length, runs + 2);
   await git(dir, "clone", "-q", url(pushToken), join(dir, "clone-after-error"));
 });
 
 test("a running job's task token clones its own repository but cannot push or read another", async () => {
-  h.coordinator.createRun({
+  h.coordinator.runs.create({
     repo: "acme/app",
     workflowFile: "x.yml",
     workflowName: "x",
@@ -166,7 +166,7 @@ test("a running job's task token clones its own repository but cannot push or re
 
 test("a new push token revokes the previous one", async () => {
   const old = pushToken;
-  pushToken = h.coordinator.createPushToken();
-  assert.equal(h.coordinator.verifyPushToken(old), false);
-  assert.equal(h.coordinator.verifyPushToken(pushToken), true);
+  pushToken = h.coordinator.git.createPushToken();
+  assert.equal(h.coordinator.git.verifyPushToken(old), false);
+  assert.equal(h.coordinator.git.verifyPushToken(pushToken), true);
 });

@@ -1,43 +1,18 @@
 import type { Logger } from "../../lib/index.js";
-import {
-  type Diagnostic,
-  parseWorkflow,
-  planJobs,
-  type TriggerEvent,
-  type Workflow,
-  workflowTriggers,
-} from "../../workflow/index.js";
-import type { CreatedRun, CreateRunInput } from "../engine/run-engine.js";
+import type { TriggerEvent } from "../../workflow/index.js";
+import type { PushOutcome } from "../engine/events.js";
+import type { TriggerInput, TriggerOutcome, WorkflowSource } from "../engine/trigger.js";
 import type { GitPushEvent, GitRefUpdate } from "./git-http.js";
 import { changedPaths, runGitTool } from "./git-repos.js";
 
 /** Where forges look for workflows; the first directory that holds any wins (Gitea's rule). */
 export const WORKFLOW_DIRS = [".gitea/workflows", ".forgejo/workflows", ".github/workflows"] as const;
 
-/** What one pushed ref did to one workflow: a run, or the reason there is none. */
-export interface PushOutcome {
-  repo: string;
-  ref: string;
-  /** The pushed commit (a tag is peeled to its commit). */
-  sha: string;
-  workflow: string;
-  runId?: number;
-  /** The workflow could not be read, parsed or planned; nothing was started for it. */
-  error?: string;
-  time: string;
-}
-
-export interface WorkflowSource {
-  file: string;
-  source: string;
-}
-
 export interface PushTriggerOptions {
   /** The bare repository that received the push. */
   repoPath: string;
-  createRun(input: CreateRunInput): CreatedRun;
-  /** Instance URL with a trailing slash, for the `github` context of planning. */
-  serverUrl(): string;
+  /** The engine's trigger path (engine/trigger.ts). */
+  trigger(input: TriggerInput): TriggerOutcome[];
   logger: Logger;
   signal: AbortSignal;
   /** `github.actor` of the runs; default "runnerpool". */
@@ -45,11 +20,6 @@ export interface PushTriggerOptions {
 }
 
 const ZERO_RE = /^0+$/;
-
-function describe(d: Diagnostic): string {
-  const pos = d.line === undefined ? "" : `:${d.line}${d.col === undefined ? "" : `:${d.col}`}`;
-  return `${d.file}${pos}: ${d.message}`;
-}
 
 function message(err: unknown): string {
   return err instanceof Error ? err.message : String(err);
@@ -108,56 +78,19 @@ async function triggerRef(options: PushTriggerOptions, repo: string, update: Git
   const isTag = update.ref.startsWith("refs/tags/");
   const changedFiles = isTag ? undefined : await changedPaths(repoPath, update.before, sha, signal);
   const event: TriggerEvent = { name: "push", ref: update.ref, sha, ...(changedFiles ? { changedFiles } : {}) };
+  const workflows = await workflowsAt(repoPath, sha, signal);
   const outcomes: PushOutcome[] = [];
-  for (const { file, source } of await workflowsAt(repoPath, sha, signal)) {
-    const outcome: PushOutcome = { repo, ref: update.ref, sha, workflow: file, time: now() };
-    try {
-      const workflow = parsed(file, source);
-      if (!workflowTriggers(workflow, event)) continue;
-      const { runId } = options.createRun({
-        repo,
-        workflowFile: file,
-        workflowName: workflow.name ?? file,
-        // The paths only decide whether the workflow runs; they need not be stored with the run.
-        event: { name: "push", ref: update.ref, sha },
-        jobs: planned(workflow, repo, event, options),
-        actor: options.actor ?? "runnerpool",
-      });
-      outcome.runId = runId;
-      logger.info({ repo, ref: update.ref, workflow: file, runId }, "push started a run");
-    } catch (err) {
-      outcome.error = message(err);
-      logger.warn({ repo, ref: update.ref, workflow: file, error: outcome.error }, "pushed workflow not started");
+  for (const o of options.trigger({ repo, workflows, event, ...(options.actor ? { actor: options.actor } : {}) })) {
+    if (o.skipped !== undefined) continue;
+    const outcome: PushOutcome = { repo, ref: update.ref, sha, workflow: o.workflow, time: now() };
+    if (o.runId !== undefined) {
+      outcome.runId = o.runId;
+      logger.info({ repo, ref: update.ref, workflow: o.workflow, runId: o.runId }, "push started a run");
+    } else {
+      outcome.error = o.error ?? `${o.workflow}: not started`;
+      logger.warn({ repo, ref: update.ref, workflow: o.workflow, error: outcome.error }, "pushed workflow not started");
     }
     outcomes.push(outcome);
   }
   return outcomes;
-}
-
-function parsed(file: string, source: string): Workflow {
-  const result = parseWorkflow(source, file);
-  const errors = result.diagnostics.filter((d) => d.severity === "error");
-  if (!result.workflow || errors.length > 0) {
-    throw new Error(errors.map(describe).join("; ") || `${file}: not a workflow`);
-  }
-  return result.workflow;
-}
-
-function planned(workflow: Workflow, repo: string, event: TriggerEvent, options: PushTriggerOptions) {
-  const github = {
-    event_name: "push",
-    ref: event.ref,
-    ref_name: event.ref.replace(/^refs\/(heads|tags)\//, ""),
-    ref_type: event.ref.startsWith("refs/tags/") ? "tag" : "branch",
-    sha: event.sha,
-    repository: repo,
-    repository_owner: repo.split("/")[0] ?? "",
-    server_url: options.serverUrl(),
-    workflow: workflow.name ?? workflow.file,
-    actor: options.actor ?? "runnerpool",
-  };
-  const plan = planJobs(workflow, { github, vars: {}, inputs: {} });
-  const errors = plan.diagnostics.filter((d) => d.severity === "error");
-  if (errors.length > 0) throw new Error(errors.map(describe).join("; "));
-  return plan.jobs;
 }

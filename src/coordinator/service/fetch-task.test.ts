@@ -11,7 +11,7 @@ test("tasks_version is never 0 and a new run bumps it", async () => {
   const r = await h.register("v", ["nothing-matches"]);
   const first = await r.fetch(0n);
   assert.ok(first.tasksVersion >= 1n);
-  c.createRun(runInput([plannedJob("a", { runsOn: ["elsewhere"] })]));
+  c.runs.create(runInput([plannedJob("a", { runsOn: ["elsewhere"] })]));
   const second = await r.fetch(first.tasksVersion);
   assert.ok(second.tasksVersion > first.tasksVersion);
   assert.equal(second.task, undefined);
@@ -19,26 +19,26 @@ test("tasks_version is never 0 and a new run bumps it", async () => {
 
 test("a fetch with the latest tasks_version skips the queue, an older one picks", async () => {
   const r = await h.register("skip", ["before"]);
-  const { jobIds } = c.createRun(runInput([plannedJob("a", { runsOn: ["skip-label"] })]));
+  const { jobIds } = c.runs.create(runInput([plannedJob("a", { runsOn: ["skip-label"] })]));
   const seen = await r.fetch(0n);
   assert.equal(seen.task, undefined);
   // Declare does not bump tasks_version (Gitea), so the same version must not see the now-matching job.
   await h.client.declare({ version: "v", labels: ["skip-label"] }, { headers: r.headers });
   const same = await r.fetch(seen.tasksVersion);
   assert.equal(same.task, undefined);
-  assert.equal(c.getJob(jobIds[0]!)!.status, "waiting");
+  assert.equal(c.read.getJob(jobIds[0]!)!.status, "waiting");
   const reset = await r.fetch(0n);
   assert.ok(reset.task);
   assert.equal(reset.tasksVersion, seen.tasksVersion);
-  assert.equal(c.getJob(jobIds[0]!)!.status, "running");
+  assert.equal(c.read.getJob(jobIds[0]!)!.status, "running");
 });
 
 test("the oldest waiting job is picked first", async () => {
   const r = await h.register("fifo", ["fifo"]);
-  const one = c.createRun(runInput([plannedJob("first", { runsOn: ["fifo"] })]));
-  c.createRun(runInput([plannedJob("second", { runsOn: ["fifo"] })]));
+  const one = c.runs.create(runInput([plannedJob("first", { runsOn: ["fifo"] })]));
+  c.runs.create(runInput([plannedJob("second", { runsOn: ["fifo"] })]));
   const task = await r.take();
-  assert.equal(c.getJob(one.jobIds[0]!)!.taskId, Number(task.id));
+  assert.equal(c.read.getJob(one.jobIds[0]!)!.taskId, Number(task.id));
 });
 
 // How fast is bench/pickup's business; here only that the parked call is woken, not timed out.
@@ -46,13 +46,13 @@ test("a held-open fetch is woken by createRun and returns the new job before its
   const r = await h.register("held", ["held"]);
   const { tasksVersion } = await r.fetch(0n);
   const pending = r.fetch(tasksVersion, 20_000);
-  await until(() => c.heldFetches() === 1);
+  await until(() => c.read.heldFetches() === 1);
   const start = performance.now();
-  const { jobIds } = c.createRun(runInput([plannedJob("fast", { runsOn: ["held"] })]));
+  const { jobIds } = c.runs.create(runInput([plannedJob("fast", { runsOn: ["held"] })]));
   const res = await pending;
   const elapsed = performance.now() - start;
   assert.ok(res.task, "no task");
-  assert.equal(c.getJob(jobIds[0]!)!.taskId, Number(res.task.id));
+  assert.equal(c.read.getJob(jobIds[0]!)!.taskId, Number(res.task.id));
   assert.ok(elapsed < 10_000, `the fetch waited out its hold (${elapsed.toFixed(0)} ms)`);
 });
 
@@ -60,8 +60,8 @@ test("a held-open fetch ignores jobs for other labels and ends empty with the la
   const r = await h.register("held2", ["held2"]);
   const { tasksVersion } = await r.fetch(0n);
   const pending = r.fetch(tasksVersion, 300);
-  await until(() => c.heldFetches() === 1);
-  c.createRun(runInput([plannedJob("other", { runsOn: ["not-held2"] })]));
+  await until(() => c.read.heldFetches() === 1);
+  c.runs.create(runInput([plannedJob("other", { runsOn: ["not-held2"] })]));
   const res = await pending;
   assert.equal(res.task, undefined);
   assert.ok(res.tasksVersion > tasksVersion);
@@ -72,16 +72,16 @@ test("an aborted held-open fetch is released at once", async () => {
   const { tasksVersion } = await r.fetch(0n);
   const ctl = new AbortController();
   const pending = r.fetch(tasksVersion, MAX_WAIT_MS, ctl.signal);
-  await until(() => c.heldFetches() === 1);
+  await until(() => c.read.heldFetches() === 1);
   ctl.abort();
   await assert.rejects(pending);
-  await until(() => c.heldFetches() === 0);
+  await until(() => c.read.heldFetches() === 0);
 });
 
 test("the task carries the payload, Gitea's context keys, the token as secrets and the vars", async () => {
   const r = await h.register("ctx", ["ctx"]);
   const job = plannedJob("build", { runsOn: ["ctx"], steps: ["make", "make test"] });
-  const { runId, jobIds } = c.createRun(
+  const { runId, jobIds } = c.runs.create(
     runInput([job], { secrets: { DEPLOY_KEY: "s3cret", GITHUB_TOKEN: "ignored" }, vars: { LEVEL: "3" } }),
   );
   const task = await r.take();
@@ -146,7 +146,7 @@ test("the task carries the payload, Gitea's context keys, the token as secrets a
   assert.equal(event.after, pushEvent.sha);
   assert.deepEqual((event.repository as Record<string, unknown>).owner, { login: "acme", username: "acme" });
   assert.deepEqual(event.head_commit, { id: pushEvent.sha });
-  const view = c.getJob(jobIds[0]!)!;
+  const view = c.read.getJob(jobIds[0]!)!;
   assert.deepEqual(
     view.steps.map((s) => [s.index, s.name, s.status]),
     [
@@ -154,7 +154,7 @@ test("the task carries the payload, Gitea's context keys, the token as secrets a
       [1, "make test", "waiting"],
     ],
   );
-  assert.deepEqual(c.authenticateTaskToken(token), {
+  assert.deepEqual(c.taskTokens.authenticate(token), {
     taskId: Number(task.id),
     jobId: jobIds[0],
     runId,
@@ -164,7 +164,7 @@ test("the task carries the payload, Gitea's context keys, the token as secrets a
 
 test("a workflow_dispatch task carries the inputs in the event", async () => {
   const r = await h.register("dispatch", ["dispatch"]);
-  c.createRun({
+  c.runs.create({
     ...runInput([plannedJob("d", { runsOn: ["dispatch"] })]),
     event: { name: "workflow_dispatch", ref: "refs/tags/v1", sha: pushEvent.sha, inputs: { level: "2" } },
   });
@@ -179,7 +179,7 @@ test("a workflow_dispatch task carries the inputs in the event", async () => {
 
 test("an ephemeral runner gets exactly one task", async () => {
   const r = await h.register("eph", ["eph"], { ephemeral: true });
-  c.createRun(runInput([plannedJob("one", { runsOn: ["eph"] }), plannedJob("two", { runsOn: ["eph"] })]));
+  c.runs.create(runInput([plannedJob("one", { runsOn: ["eph"] }), plannedJob("two", { runsOn: ["eph"] })]));
   await r.take();
   const second = await r.fetch(0n);
   assert.equal(second.task, undefined);

@@ -34,7 +34,7 @@ test("ping answers hello without authentication", async () => {
 test("registers a runner and stores only the token hash", async () => {
   const res = await h.client.register({
     name: "r1",
-    token: h.coordinator.registrationToken(),
+    token: h.coordinator.runners.registrationToken(),
     labels: ["linux", "x64"],
     version: "v1.2.3",
     ephemeral: true,
@@ -57,11 +57,11 @@ test("registers a runner and stores only the token hash", async () => {
 });
 
 test("the registration token is reusable", async () => {
-  const token = h.coordinator.registrationToken();
+  const token = h.coordinator.runners.registrationToken();
   const a = await h.client.register({ name: "a", token, labels: ["linux"] });
   const b = await h.client.register({ name: "b", token, labels: ["linux"] });
   assert.notEqual(a.runner!.uuid, b.runner!.uuid);
-  assert.equal(h.coordinator.registrationToken(), token);
+  assert.equal(h.coordinator.runners.registrationToken(), token);
 });
 
 test("an unknown registration token is refused", async () => {
@@ -69,8 +69,8 @@ test("an unknown registration token is refused", async () => {
 });
 
 test("a replaced registration token is refused with a hint to use the latest", async () => {
-  const old = h.coordinator.registrationToken();
-  const fresh = h.coordinator.createRegistrationToken();
+  const old = h.coordinator.runners.registrationToken();
+  const fresh = h.coordinator.runners.createRegistrationToken();
   assert.notEqual(fresh, old);
   await rejects(h.client.register({ name: "x", token: old, labels: [] }), Code.PermissionDenied, /latest one/);
   const ok = await h.client.register({ name: "y", token: fresh, labels: [] });
@@ -78,7 +78,7 @@ test("a replaced registration token is refused with a hint to use the latest", a
 });
 
 test("a missing name or token is an invalid argument", async () => {
-  const token = h.coordinator.registrationToken();
+  const token = h.coordinator.runners.registrationToken();
   await rejects(h.client.register({ name: "", token, labels: [] }), Code.InvalidArgument, /missing runner token, name/);
   await rejects(h.client.register({ name: "x", token: "", labels: [] }), Code.InvalidArgument, /missing/);
 });
@@ -86,7 +86,7 @@ test("a missing name or token is an invalid argument", async () => {
 test("an old runner's agent_labels are used when labels is empty", async () => {
   const res = await h.client.register({
     name: "old",
-    token: h.coordinator.registrationToken(),
+    token: h.coordinator.runners.registrationToken(),
     agentLabels: ["a", "b"],
   });
   assert.deepEqual(res.runner!.labels, ["a", "b"]);
@@ -99,7 +99,7 @@ test("declare replaces labels and version and returns no token", async () => {
     { labels: res.runner!.labels, version: res.runner!.version, token: res.runner!.token, uuid: res.runner!.uuid },
     { labels: ["iso", "self-hosted"], version: "v2", token: "", uuid: r.uuid },
   );
-  const view = h.coordinator.listRunners().find((x) => x.uuid === r.uuid)!;
+  const view = h.coordinator.runners.list().find((x) => x.uuid === r.uuid)!;
   assert.deepEqual(view.labels, ["iso", "self-hosted"]);
 });
 
@@ -125,11 +125,11 @@ test("calls with an unknown uuid or a wrong token fail as unregistered runner", 
 test("a deleted runner is unregistered from its next call on", async () => {
   const r = await h.register("gone", ["linux"]);
   await r.fetch(0n);
-  assert.equal(h.coordinator.deleteRunner(Number(r.id)), true);
-  assert.equal(h.coordinator.deleteRunner(Number(r.id)), false);
+  assert.equal(h.coordinator.runners.delete(Number(r.id)), true);
+  assert.equal(h.coordinator.runners.delete(Number(r.id)), false);
   await rejects(r.fetch(0n), Code.Unauthenticated, /unregistered runner/);
   assert.equal(
-    h.coordinator.listRunners().some((x) => x.uuid === r.uuid),
+    h.coordinator.runners.list().some((x) => x.uuid === r.uuid),
     false,
   );
 });

@@ -56,22 +56,26 @@ test("the server listens on 127.0.0.1 and becomes the coordinator's server_url",
 test("a runner registers, holds a fetch open and runs a job over real HTTP", async () => {
   const { runner, ping } = clients();
   assert.equal((await ping.ping({ data: "x" })).data, "Hello, x!");
-  const reg = await runner.register({ name: "http-1", token: coordinator.registrationToken(), labels: ["http"] });
+  const reg = await runner.register({
+    name: "http-1",
+    token: coordinator.runners.registrationToken(),
+    labels: ["http"],
+  });
   const r = runnerOf(runner, reg.runner!.id, reg.runner!.uuid, reg.runner!.token);
   const { tasksVersion } = await r.fetch(0n);
   const pending = r.fetch(tasksVersion, 20_000);
-  await until(() => coordinator.heldFetches() === 1);
+  await until(() => coordinator.read.heldFetches() === 1);
   const start = performance.now();
-  const { runId } = coordinator.createRun(runInput([plannedJob("job", { runsOn: ["http"] })]));
+  const { runId } = coordinator.runs.create(runInput([plannedJob("job", { runsOn: ["http"] })]));
   const res = await pending;
   const elapsed = performance.now() - start;
   assert.ok(res.task);
   assert.ok(elapsed < 10_000, `the fetch waited out its hold (${elapsed.toFixed(0)} ms)`);
   assert.equal(res.task.context!.server_url, `${server.url}/`);
   await r.finish(res.task, Result.SUCCESS, { out: "ok" });
-  const run = await coordinator.waitForRun(runId, AbortSignal.timeout(5_000));
+  const run = await coordinator.runs.waitForRun(runId, AbortSignal.timeout(5_000));
   assert.equal(run.status, "success");
-  assert.deepEqual(coordinator.jobLog(run.jobs[0]!.id), ["hello"]);
+  assert.deepEqual(coordinator.read.jobLog(run.jobs[0]!.id), ["hello"]);
 });
 
 test("unknown paths get 404, a GET on a service path gets 405", async () => {
@@ -91,19 +95,19 @@ test("closing the server releases a held-open fetch at once", async () => {
   try {
     const transport = createConnectTransport({ baseUrl: `${s.url}${API_PREFIX}`, httpVersion: "1.1" });
     const client = createClient(RunnerService, transport);
-    const reg = await client.register({ name: "closing", token: c.registrationToken(), labels: ["x"] });
+    const reg = await client.register({ name: "closing", token: c.runners.registrationToken(), labels: ["x"] });
     const r = runnerOf(client, reg.runner!.id, reg.runner!.uuid, reg.runner!.token);
     const { tasksVersion } = await r.fetch(0n);
     const pending = r.fetch(tasksVersion, 30_000).then(
       () => "answered",
       () => "failed",
     );
-    await until(() => c.heldFetches() === 1);
+    await until(() => c.read.heldFetches() === 1);
     const start = performance.now();
     await s.close();
     await pending;
     assert.ok(performance.now() - start < 1_000);
-    await until(() => c.heldFetches() === 0);
+    await until(() => c.read.heldFetches() === 0);
   } finally {
     await s.close();
     c.close();

@@ -1,7 +1,17 @@
+import type { IncomingMessage, ServerResponse } from "node:http";
 import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
 import { PoolError } from "../../lib/index.js";
-import type { Coordinator, RouteHandler } from "../coordinator.js";
+
+/** A request handler that answers the requests it recognises and returns false for the rest. */
+export type RouteHandler = (req: IncomingMessage, res: ServerResponse) => boolean;
+
+/** What the server needs of a coordinator: its routes, and its URL to learn once listening. */
+export interface ServedCoordinator {
+  readonly handler: RouteHandler;
+  readonly serverUrl: string | undefined;
+  setServerUrl(url: string): void;
+}
 
 export interface CoordinatorServerOptions {
   /** Default 127.0.0.1. */
@@ -22,7 +32,7 @@ export interface CoordinatorServer {
 
 /** Serves the coordinator over HTTP/1.1; unknown paths get 404. */
 export async function startCoordinatorServer(
-  coordinator: Coordinator,
+  coordinator: ServedCoordinator,
   options: CoordinatorServerOptions = {},
 ): Promise<CoordinatorServer> {
   const host = options.host ?? "127.0.0.1";

@@ -1,12 +1,9 @@
 import { pbkdf2Sync, randomBytes, randomInt, timingSafeEqual } from "node:crypto";
+import type { HashedSecret } from "../store/records.js";
 
 /** A secret with what the store keeps of it (never the token itself). */
-export interface SaltedToken {
+export interface SaltedToken extends HashedSecret {
   token: string;
-  salt: string;
-  hash: string;
-  /** Lets a token be looked up without storing it (Gitea's token_last_eight). */
-  lastEight: string;
 }
 
 const SALT_ALPHABET = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789";

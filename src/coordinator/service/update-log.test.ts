@@ -10,7 +10,7 @@ after(() => h.close());
 
 async function started(label: string) {
   const r = await h.register(label, [label]);
-  const { runId, jobIds } = c.createRun(runInput([plannedJob("job", { runsOn: [label] })]));
+  const { runId, jobIds } = c.runs.create(runInput([plannedJob("job", { runsOn: [label] })]));
   const task = await r.take();
   return { r, task, runId, jobId: jobIds[0]! };
 }
@@ -24,16 +24,16 @@ test("rows are acknowledged, and re-sent rows are kept only from the ack on", as
   // The runner rewinds to 1 and resends b, c with a new row d: only d is new.
   assert.equal((await r.log(task.id, 1, ["b", "c", "d"])).ackIndex, 4n);
   assert.equal((await r.log(task.id, 0, ["a", "b"])).ackIndex, 4n);
-  assert.deepEqual(c.jobLog(jobId), ["a", "b", "c", "d"]);
+  assert.deepEqual(c.read.jobLog(jobId), ["a", "b", "c", "d"]);
 });
 
 test("a gap writes nothing and returns the ack so the runner rewinds", async () => {
   const { r, task, jobId } = await started("gap");
   await r.log(task.id, 0, ["a"]);
   assert.equal((await r.log(task.id, 5, ["f", "g"])).ackIndex, 1n);
-  assert.deepEqual(c.jobLog(jobId), ["a"]);
+  assert.deepEqual(c.read.jobLog(jobId), ["a"]);
   assert.equal((await r.log(task.id, 1, ["b", "c"])).ackIndex, 3n);
-  assert.deepEqual(c.jobLog(jobId), ["a", "b", "c"]);
+  assert.deepEqual(c.read.jobLog(jobId), ["a", "b", "c"]);
 });
 
 test("no_more archives the log; new rows are refused and the final request is idempotent", async () => {
@@ -42,7 +42,7 @@ test("no_more archives the log; new rows are refused and the final request is id
   assert.equal((await r.log(task.id, 1, ["b", ""], true)).ackIndex, 3n);
   assert.equal((await r.log(task.id, 1, ["b", ""], true)).ackIndex, 3n);
   await assert.rejects(r.log(task.id, 3, ["late"]), archived);
-  assert.deepEqual(c.jobLog(jobId), ["a", "b", ""]);
+  assert.deepEqual(c.read.jobLog(jobId), ["a", "b", ""]);
 });
 
 test("a zero-row no_more archives too", async () => {
@@ -54,10 +54,10 @@ test("a zero-row no_more archives too", async () => {
 
 test("logs are still accepted after the job was cancelled, until no_more", async () => {
   const { r, task, runId, jobId } = await started("after-cancel");
-  c.cancelRun(runId);
+  c.runs.cancelRun(runId);
   assert.equal((await r.log(task.id, 0, ["cleanup"], true)).ackIndex, 1n);
-  assert.ok(c.jobLog(jobId).includes("cleanup"));
-  assert.ok(c.jobLog(jobId).some((l) => /cancelled while running/.test(l)));
+  assert.ok(c.read.jobLog(jobId).includes("cleanup"));
+  assert.ok(c.read.jobLog(jobId).some((l) => /cancelled while running/.test(l)));
 });
 
 test("new rows are announced as a log event with their task-wide index", async () => {

@@ -12,7 +12,7 @@ after(() => h.close());
 
 async function started(label: string, steps = ["one"]) {
   const r = await h.register(label, [label]);
-  const { runId, jobIds } = c.createRun(runInput([plannedJob("job", { runsOn: [label], steps })]));
+  const { runId, jobIds } = c.runs.create(runInput([plannedJob("job", { runsOn: [label], steps })]));
   const task = await r.take();
   return { r, task, runId, jobId: jobIds[0]! };
 }
@@ -26,7 +26,7 @@ test("outputs keep their first value and sent_outputs lists every stored key", a
   const third = await r.update(task.id);
   assert.deepEqual([...third.sentOutputs].sort(), ["a", "b"]);
   await r.update(task.id, Result.SUCCESS, { outputs: { c: "3" } });
-  assert.deepEqual(c.getJob(jobId)!.outputs, { a: "1", b: "2", c: "3" });
+  assert.deepEqual(c.read.getJob(jobId)!.outputs, { a: "1", b: "2", c: "3" });
 });
 
 test("an output with a key over 255 bytes or a value over 1 MiB is dropped", async () => {
@@ -35,7 +35,7 @@ test("an output with a key over 255 bytes or a value over 1 MiB is dropped", asy
     outputs: { ["k".repeat(256)]: "x", big: "v".repeat(1024 * 1024 + 1), ok: "fine", ["k".repeat(255)]: "edge" },
   });
   assert.deepEqual([...res.sentOutputs].sort(), ["k".repeat(255), "ok"].sort());
-  assert.deepEqual(Object.keys(c.getJob(jobId)!.outputs).sort(), ["k".repeat(255), "ok"].sort());
+  assert.deepEqual(Object.keys(c.read.getJob(jobId)!.outputs).sort(), ["k".repeat(255), "ok"].sort());
 });
 
 test("step states are copied by index and a started step runs", async () => {
@@ -54,7 +54,7 @@ test("step states are copied by index and a started step runs", async () => {
       create(StepStateSchema, { id: 1n, startedAt: timestampFromMs(t0 + 6), logIndex: 3n, logLength: 1n }),
     ],
   });
-  const steps = c.getJob(jobId)!.steps;
+  const steps = c.read.getJob(jobId)!.steps;
   assert.deepEqual(
     steps.map((s) => [s.status, s.result, s.logIndex, s.logLength]),
     [
@@ -70,11 +70,11 @@ test("a final result ends the task, the job and the run; later updates change no
   const { r, task, jobId, runId } = await started("final");
   const res = await r.update(task.id, Result.FAILURE);
   assert.equal(res.state!.result, Result.FAILURE);
-  assert.equal(c.getJob(jobId)!.status, "failure");
-  assert.equal(c.getRun(runId)!.status, "failure");
+  assert.equal(c.read.getJob(jobId)!.status, "failure");
+  assert.equal(c.read.getRun(runId)!.status, "failure");
   const again = await r.update(task.id, Result.SUCCESS);
   assert.equal(again.state!.result, Result.FAILURE);
-  assert.equal(c.getJob(jobId)!.status, "failure");
+  assert.equal(c.read.getJob(jobId)!.status, "failure");
 });
 
 test("a running task answers UNSPECIFIED", async () => {
@@ -89,16 +89,16 @@ test("cancelling a run tells the runner through the UpdateTask response", async 
   await r.update(task.id, Result.UNSPECIFIED, {
     steps: [create(StepStateSchema, { id: 0n, startedAt: timestampFromMs(Date.now()) })],
   });
-  assert.equal(c.cancelRun(runId), true);
+  assert.equal(c.runs.cancelRun(runId), true);
   const res = await r.update(task.id, Result.UNSPECIFIED);
   assert.equal(res.state!.result, Result.CANCELLED);
-  const job = c.getJob(jobId)!;
+  const job = c.read.getJob(jobId)!;
   assert.equal(job.status, "cancelled");
   assert.deepEqual(
     job.steps.map((s) => s.status),
     ["cancelled", "cancelled"],
   );
-  assert.equal(c.getRun(runId)!.status, "cancelled");
+  assert.equal(c.read.getRun(runId)!.status, "cancelled");
   // The runner's own final report cannot turn a cancelled task into a success.
   const last = await r.update(task.id, Result.SUCCESS);
   assert.equal(last.state!.result, Result.CANCELLED);
@@ -120,11 +120,11 @@ test("another runner cannot update a task it does not own", async () => {
 
 test("an ephemeral runner is removed by its final UpdateTask", async () => {
   const r = await h.register("eph-final", ["eph-final"], { ephemeral: true });
-  c.createRun(runInput([plannedJob("job", { runsOn: ["eph-final"] })]));
+  c.runs.create(runInput([plannedJob("job", { runsOn: ["eph-final"] })]));
   const task = await r.take();
   await r.update(task.id, Result.SUCCESS);
   assert.equal(
-    c.listRunners().some((x) => x.uuid === r.uuid),
+    c.runners.list().some((x) => x.uuid === r.uuid),
     false,
   );
   await assert.rejects(r.fetch(0n), (err: unknown) => err instanceof ConnectError && err.code === Code.Unauthenticated);
@@ -134,11 +134,14 @@ test("a silent task is failed by the zombie reaper", async () => {
   const z = createHarness({ zombieTimeoutMs: 100 });
   try {
     const r = await z.register("zombie", ["zombie"]);
-    const { runId, jobIds } = z.coordinator.createRun(runInput([plannedJob("job", { runsOn: ["zombie"] })]));
+    const { runId, jobIds } = z.coordinator.runs.create(runInput([plannedJob("job", { runsOn: ["zombie"] })]));
     await r.take();
-    const run = await z.coordinator.waitForRun(runId, AbortSignal.timeout(5_000));
+    const run = await z.coordinator.runs.waitForRun(runId, AbortSignal.timeout(5_000));
     assert.equal(run.status, "failure");
-    assert.match(z.coordinator.jobLog(jobIds[0]!).join("\n"), /sent no update for [\d.]+s \(zombie timeout 0\.1s\)/);
+    assert.match(
+      z.coordinator.read.jobLog(jobIds[0]!).join("\n"),
+      /sent no update for [\d.]+s \(zombie timeout 0\.1s\)/,
+    );
   } finally {
     z.close();
   }
