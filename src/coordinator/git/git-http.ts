@@ -1,9 +1,9 @@
-import { spawn } from "node:child_process";
 import { stat } from "node:fs/promises";
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { join } from "node:path";
 import { type Logger, silentLogger } from "../../lib/index.js";
-import { createBareRepo, HOSTED_REPO_CONFIG, readRefs, repoSlug } from "./git-repos.js";
+import { type BackendOptions, runGitBackend } from "./git-backend.js";
+import { createBareRepo, readRefs, repoSlug } from "./git-repos.js";
 
 export type GitService = "upload-pack" | "receive-pack";
 
@@ -52,7 +52,6 @@ export type GitHttpHandler = (req: IncomingMessage, res: ServerResponse) => bool
 
 const ZERO = "0".repeat(40);
 const PATH_RE = /^\/([^/]+)\/([^/]+?)(?:\.git)?\/(info\/refs|git-upload-pack|git-receive-pack)$/;
-const MAX_CGI_HEADER_BYTES = 64 * 1024;
 
 interface Credentials {
   user: string;
@@ -87,6 +86,131 @@ function diffRefs(before: Map<string, string>, after: Map<string, string>): GitR
   return updates.sort((a, b) => a.ref.localeCompare(b.ref));
 }
 
+/** A request the handler answers: the repository, the git service and what to ask the backend. */
+interface GitRequest {
+  repo: string;
+  service: GitService;
+  pathInfo: string;
+  query: string;
+}
+
+/** The git request `req` is, false when the path is not git's, or true when it was answered already. */
+function parseGitRequest(req: IncomingMessage, res: ServerResponse): GitRequest | boolean {
+  const url = new URL(req.url ?? "/", "http://git.invalid");
+  const m = PATH_RE.exec(url.pathname);
+  if (!m) return false;
+  const [, owner = "", name = "", action = ""] = m;
+  const repo = repoSlug(owner, name);
+  if (repo === undefined) {
+    plain(res, 404, "repository not found");
+    return true;
+  }
+  let service: GitService | undefined;
+  if (action === "info/refs") {
+    const q = url.searchParams.get("service");
+    service = q === "git-upload-pack" ? "upload-pack" : q === "git-receive-pack" ? "receive-pack" : undefined;
+    if (service === undefined) {
+      plain(res, 403, "the dumb http protocol is not served: use a git client with smart http");
+      return true;
+    }
+    if (req.method !== "GET" && req.method !== "HEAD") {
+      plain(res, 405, "method not allowed", { allow: "GET" });
+      return true;
+    }
+  } else {
+    service = action === "git-upload-pack" ? "upload-pack" : "receive-pack";
+    if (req.method !== "POST") {
+      plain(res, 405, "method not allowed", { allow: "POST" });
+      return true;
+    }
+  }
+  return { repo, service, pathInfo: `/${repo}.git/${action}`, query: url.search.slice(1) };
+}
+
+/** Pushes to one repository run one at a time so the refs read before and after belong to that push. */
+class PushQueue {
+  readonly #tails = new Map<string, Promise<void>>();
+
+  async run(repo: string, fn: () => Promise<void>): Promise<void> {
+    const prev = this.#tails.get(repo) ?? Promise.resolve();
+    const next = prev.then(fn, fn);
+    const tail = next.catch(() => undefined);
+    this.#tails.set(repo, tail);
+    try {
+      await next;
+    } finally {
+      if (this.#tails.get(repo) === tail) this.#tails.delete(repo);
+    }
+  }
+}
+
+interface Served {
+  options: GitHttpOptions;
+  backend: BackendOptions & { onFail: (res: ServerResponse) => void };
+  pushes: PushQueue;
+}
+
+function authorized(options: GitHttpOptions, r: GitRequest, creds: Credentials | undefined): boolean {
+  const ask = { repo: r.repo, service: r.service, ...creds };
+  if (r.service === "receive-pack") return creds !== undefined && options.authorize?.(ask) === true;
+  return options.authorize === undefined || options.authorize(ask);
+}
+
+/** Whether the repository exists, creating it first for an authorized push when asked to. */
+async function ensureRepo(s: Served, r: GitRequest, repoPath: string): Promise<boolean> {
+  const exists = await stat(join(repoPath, "objects")).then(
+    (st) => st.isDirectory(),
+    () => false,
+  );
+  if (exists || r.service !== "receive-pack" || !s.options.createOnPush) return exists;
+  const [owner = "", name = ""] = r.repo.split("/");
+  await createBareRepo(s.options.reposDir, owner, name, AbortSignal.timeout(30_000));
+  s.backend.logger.info({ repo: r.repo }, "created repository for a push");
+  return true;
+}
+
+/** Runs a push through the backend and tells `onPush` which refs it changed before the client returns. */
+async function servePush(s: Served, req: IncomingMessage, res: ServerResponse, r: GitRequest, user?: string) {
+  const repoPath = join(s.options.reposDir, `${r.repo}.git`);
+  await s.pushes.run(r.repo, async () => {
+    try {
+      const signal = AbortSignal.timeout(60_000);
+      const before = await readRefs(repoPath, signal);
+      if (!(await runGitBackend(req, res, r, user, s.backend))) return;
+      const updates = diffRefs(before, await readRefs(repoPath, signal));
+      if (updates.length === 0) return;
+      try {
+        await s.options.onPush?.({ repo: r.repo, updates });
+      } catch (err) {
+        s.backend.logger.error({ err, repo: r.repo }, "push handler failed");
+      }
+    } finally {
+      // Ending only now means the pushing client returns after onPush has seen the push.
+      if (!res.writableEnded) res.end();
+    }
+  });
+}
+
+async function serve(s: Served, req: IncomingMessage, res: ServerResponse, r: GitRequest): Promise<void> {
+  const creds = basicCredentials(req.headers.authorization);
+  if (!authorized(s.options, r, creds)) {
+    req.resume();
+    plain(res, 401, "authentication required", { "www-authenticate": 'Basic realm="runnerpool git"' });
+    return;
+  }
+  if (!(await ensureRepo(s, r, join(s.options.reposDir, `${r.repo}.git`)))) {
+    req.resume();
+    plain(res, 404, "repository not found");
+    return;
+  }
+  if (r.service === "receive-pack" && !r.pathInfo.endsWith("/info/refs")) {
+    await servePush(s, req, res, r, creds?.user);
+    return;
+  }
+  await runGitBackend(req, res, r, creds?.user, s.backend);
+  if (!res.writableEnded) res.end();
+}
+
 /**
  * Serves `<reposDir>/<owner>/<name>.git` over git smart HTTP (`/<owner>/<name>[.git]/info/refs`,
  * `git-upload-pack`, `git-receive-pack`) by running `git http-backend` as a CGI. Returns false for
@@ -94,209 +218,23 @@ function diffRefs(before: Map<string, string>, after: Map<string, string>): GitR
  */
 export function createGitHttpHandler(options: GitHttpOptions): GitHttpHandler {
   const logger = options.logger ?? silentLogger;
-  // Pushes to one repository run one at a time so the refs read before and after belong to that push.
-  const pushQueues = new Map<string, Promise<void>>();
-
-  const serialisePush = async (repo: string, fn: () => Promise<void>): Promise<void> => {
-    const prev = pushQueues.get(repo) ?? Promise.resolve();
-    const next = prev.then(fn, fn);
-    const tail = next.catch(() => undefined);
-    pushQueues.set(repo, tail);
-    try {
-      await next;
-    } finally {
-      if (pushQueues.get(repo) === tail) pushQueues.delete(repo);
-    }
+  const s: Served = {
+    options,
+    backend: {
+      reposDir: options.reposDir,
+      logger,
+      ...(options.signal ? { signal: options.signal } : {}),
+      onFail: (res) => plain(res, 500, "git backend failed"),
+    },
+    pushes: new PushQueue(),
   };
-
   return (req, res) => {
-    const url = new URL(req.url ?? "/", "http://git.invalid");
-    const m = PATH_RE.exec(url.pathname);
-    if (!m) return false;
-    const [, owner = "", name = "", action = ""] = m;
-    const repo = repoSlug(owner, name);
-    if (repo === undefined) {
-      plain(res, 404, "repository not found");
-      return true;
-    }
-    let service: GitService | undefined;
-    if (action === "info/refs") {
-      const q = url.searchParams.get("service");
-      service = q === "git-upload-pack" ? "upload-pack" : q === "git-receive-pack" ? "receive-pack" : undefined;
-      if (service === undefined) {
-        plain(res, 403, "the dumb http protocol is not served: use a git client with smart http");
-        return true;
-      }
-      if (req.method !== "GET" && req.method !== "HEAD") {
-        plain(res, 405, "method not allowed", { allow: "GET" });
-        return true;
-      }
-    } else {
-      service = action === "git-upload-pack" ? "upload-pack" : "receive-pack";
-      if (req.method !== "POST") {
-        plain(res, 405, "method not allowed", { allow: "POST" });
-        return true;
-      }
-    }
-    void serve(req, res, { repo, service, pathInfo: `/${repo}.git/${action}`, query: url.search.slice(1) }).catch(
-      (err: unknown) => {
-        logger.error({ err, repo, service }, "git http request failed");
-        plain(res, 500, "internal error");
-      },
-    );
+    const r = parseGitRequest(req, res);
+    if (typeof r === "boolean") return r;
+    void serve(s, req, res, r).catch((err: unknown) => {
+      logger.error({ err, repo: r.repo, service: r.service }, "git http request failed");
+      plain(res, 500, "internal error");
+    });
     return true;
   };
-
-  async function serve(
-    req: IncomingMessage,
-    res: ServerResponse,
-    r: { repo: string; service: GitService; pathInfo: string; query: string },
-  ): Promise<void> {
-    const repoPath = join(options.reposDir, `${r.repo}.git`);
-    const creds = basicCredentials(req.headers.authorization);
-    const allowed =
-      r.service === "receive-pack"
-        ? creds !== undefined && options.authorize?.({ repo: r.repo, service: r.service, ...creds }) === true
-        : options.authorize === undefined || options.authorize({ repo: r.repo, service: r.service, ...creds });
-    if (!allowed) {
-      req.resume();
-      plain(res, 401, "authentication required", { "www-authenticate": 'Basic realm="runnerpool git"' });
-      return;
-    }
-    let exists = await stat(join(repoPath, "objects")).then(
-      (s) => s.isDirectory(),
-      () => false,
-    );
-    if (!exists && r.service === "receive-pack" && options.createOnPush) {
-      const [owner = "", name = ""] = r.repo.split("/");
-      await createBareRepo(options.reposDir, owner, name, AbortSignal.timeout(30_000));
-      logger.info({ repo: r.repo }, "created repository for a push");
-      exists = true;
-    }
-    if (!exists) {
-      req.resume();
-      plain(res, 404, "repository not found");
-      return;
-    }
-    if (r.service !== "receive-pack" || r.pathInfo.endsWith("/info/refs")) {
-      await runBackend(req, res, r, creds?.user);
-      if (!res.writableEnded) res.end();
-      return;
-    }
-    await serialisePush(r.repo, async () => {
-      try {
-        const signal = AbortSignal.timeout(60_000);
-        const before = await readRefs(repoPath, signal);
-        if (!(await runBackend(req, res, r, creds?.user))) return;
-        const updates = diffRefs(before, await readRefs(repoPath, signal));
-        if (updates.length === 0) return;
-        try {
-          await options.onPush?.({ repo: r.repo, updates });
-        } catch (err) {
-          logger.error({ err, repo: r.repo }, "push handler failed");
-        }
-      } finally {
-        // Ending only now means the pushing client returns after onPush has seen the push.
-        if (!res.writableEnded) res.end();
-      }
-    });
-  }
-
-  /** Resolves true when the backend exited 0 and its whole output was written; leaves `res` open. */
-  function runBackend(
-    req: IncomingMessage,
-    res: ServerResponse,
-    r: { service: GitService; pathInfo: string; query: string },
-    user: string | undefined,
-  ): Promise<boolean> {
-    const env: Record<string, string> = {
-      PATH: process.env.PATH ?? "/usr/bin:/bin",
-      HOME: process.env.HOME ?? "/",
-      LC_ALL: "C",
-      GIT_PROJECT_ROOT: options.reposDir,
-      GIT_HTTP_EXPORT_ALL: "1",
-      PATH_INFO: r.pathInfo,
-      QUERY_STRING: r.query,
-      REQUEST_METHOD: req.method ?? "GET",
-      CONTENT_TYPE: req.headers["content-type"] ?? "",
-      REMOTE_ADDR: req.socket.remoteAddress ?? "",
-      SERVER_PROTOCOL: `HTTP/${req.httpVersion}`,
-    };
-    // Without it the backend and upload-pack speak protocol v0 even to a v2 client.
-    const gitProtocol = req.headers["git-protocol"];
-    if (typeof gitProtocol === "string") env.GIT_PROTOCOL = gitProtocol;
-    if (user !== undefined) env.REMOTE_USER = user;
-    // The backend inflates gzip bodies itself (git clients gzip large fetch negotiations).
-    const encoding = req.headers["content-encoding"];
-    if (typeof encoding === "string") env.HTTP_CONTENT_ENCODING = encoding;
-    const length = req.headers["content-length"];
-    if (typeof length === "string") env.CONTENT_LENGTH = length;
-    // Served settings apply to repositories created by hand too, not only by createBareRepo.
-    HOSTED_REPO_CONFIG.forEach(([key, value], i) => {
-      env[`GIT_CONFIG_KEY_${i}`] = key;
-      env[`GIT_CONFIG_VALUE_${i}`] = value;
-    });
-    env.GIT_CONFIG_COUNT = String(HOSTED_REPO_CONFIG.length);
-
-    const abort = new AbortController();
-    const signals = options.signal ? [abort.signal, options.signal] : [abort.signal];
-    const signal = AbortSignal.any(signals);
-    return new Promise<boolean>((resolve) => {
-      const child = spawn("git", ["http-backend"], { env, stdio: ["pipe", "pipe", "pipe"], signal });
-      let header: Buffer = Buffer.alloc(0);
-      let headersDone = false;
-      let failed = false;
-      const stderr: string[] = [];
-      const onClose = () => {
-        if (!res.writableFinished) abort.abort();
-      };
-      res.once("close", onClose);
-      child.once("error", (err) => {
-        failed = true;
-        if (!signal.aborted) logger.error({ err }, "cannot run git http-backend");
-      });
-      child.stdin.on("error", () => undefined); // the backend may exit before reading everything
-      req.pipe(child.stdin);
-      child.stderr.on("data", (c: Buffer) => stderr.push(c.toString("utf8")));
-      const onData = (chunk: Buffer) => {
-        header = Buffer.concat([header, chunk]);
-        const crlf = header.indexOf("\r\n\r\n");
-        const lf = header.indexOf("\n\n");
-        const end = crlf >= 0 && (lf < 0 || crlf < lf) ? crlf : lf;
-        if (end < 0) {
-          if (header.length > MAX_CGI_HEADER_BYTES) {
-            failed = true;
-            abort.abort();
-          }
-          return;
-        }
-        headersDone = true;
-        child.stdout.off("data", onData);
-        const body = header.subarray(end + (end === crlf ? 4 : 2));
-        let status = 200;
-        const headers: [string, string][] = [];
-        for (const line of header.subarray(0, end).toString("latin1").split(/\r?\n/)) {
-          const colon = line.indexOf(":");
-          if (colon <= 0) continue;
-          const key = line.slice(0, colon).trim();
-          const value = line.slice(colon + 1).trim();
-          if (key.toLowerCase() === "status") status = Number.parseInt(value, 10) || 500;
-          else headers.push([key, value]);
-        }
-        res.statusCode = status;
-        for (const [key, value] of headers) res.appendHeader(key, value);
-        if (body.length > 0) res.write(body);
-        child.stdout.pipe(res, { end: false });
-      };
-      child.stdout.on("data", onData);
-      child.once("close", (code) => {
-        res.off("close", onClose);
-        const detail = stderr.join("").trim();
-        if (detail !== "") logger.warn({ pathInfo: r.pathInfo, stderr: detail }, "git http-backend said");
-        const ok = code === 0 && !failed && headersDone;
-        if (!headersDone) plain(res, 500, "git backend failed");
-        resolve(ok && !signal.aborted);
-      });
-    });
-  }
 }
