@@ -21,7 +21,7 @@ import { createRunnerService } from "./service/runner-service.js";
 import type { RouteHandler } from "./service/server.js";
 import { authenticateTaskToken } from "./service/task-token-auth.js";
 import { TokenPool } from "./service/token-pool.js";
-import { openStore } from "./store/db.js";
+import { openStore, type Store } from "./store/db.js";
 
 export interface CoordinatorOptions {
   /** SQLite file, or ":memory:". */
@@ -60,99 +60,148 @@ export interface Coordinator {
   close(): void;
 }
 
-/** Assembles the rooms: the engine, the runner service around it, the git hosting, the ports. */
-export function createCoordinator(options: CoordinatorOptions): Coordinator {
-  const logger = options.logger ?? silentLogger;
+/** The engine room and what every other room shares: the store, events, the clock of sweeps. */
+interface Core {
+  logger: Logger;
+  store: Store;
+  events: CoordinatorEvents;
+  queue: WakeQueue;
+  shutdown: AbortController;
+  closed(): boolean;
+  ensureOpen(): void;
+  /** Instance URL with a trailing slash, once known. */
+  url: { current: string | undefined };
+  engine: RunEngine;
+  unservable: UnservableWatch;
+  sweeper: Sweeper;
+  waiters: RunWaiters;
+}
+
+function openCore(options: CoordinatorOptions, logger: Logger): Core & { picker: Picker; tokens: TokenPool } {
   const store = openStore(options.dbPath);
   const events = createCoordinatorEvents();
   const queue = new WakeQueue();
   const shutdown = new AbortController();
   const closed = () => shutdown.signal.aborted;
-  const ensureOpen = () => {
-    if (closed()) throw new PoolError("INTERNAL", "coordinator is closed: create a new one");
-  };
-  let serverUrl = options.serverUrl === undefined ? undefined : withTrailingSlash(options.serverUrl);
-  const currentUrl = () => serverUrl ?? "http://127.0.0.1/";
+  const url = { current: options.serverUrl === undefined ? undefined : withTrailingSlash(options.serverUrl) };
+  const serverUrl = () => url.current ?? "http://127.0.0.1/";
   const defaultActionsUrl = options.defaultActionsUrl ?? "https://github.com";
-  const outbox = new Outbox(events, queue, logger);
-  const engine = new RunEngine({ store, outbox, logger, serverUrl: currentUrl, defaultActionsUrl });
+  const engine = new RunEngine({
+    store,
+    outbox: new Outbox(events, queue, logger),
+    logger,
+    serverUrl,
+    defaultActionsUrl,
+  });
   const tokens = new TokenPool();
-  const picker = new Picker({ store, engine, tokens, serverUrl: currentUrl, defaultActionsUrl });
-  const auth = new RunnerAuth(store);
+  const picker = new Picker({ store, engine, tokens, serverUrl, defaultActionsUrl });
   const unmatchedMs = options.unmatchedTimeoutMs ?? 0;
   const zombieMs = options.zombieTimeoutMs ?? 10 * 60_000;
   const unservable = new UnservableWatch(store, engine, unmatchedMs, logger);
-  const sweeper = new Sweeper(
-    [unmatchedMs, zombieMs],
-    () => {
-      if (closed()) return;
-      unservable.check();
-      reapZombies(store, engine, zombieMs, logger);
-    },
-    logger,
-  );
+  const sweep = () => {
+    if (closed()) return;
+    unservable.check();
+    reapZombies(store, engine, zombieMs, logger);
+  };
+  const sweeper = new Sweeper([unmatchedMs, zombieMs], sweep, logger);
+  const ensureOpen = () => {
+    if (closed()) throw new PoolError("INTERNAL", "coordinator is closed: create a new one");
+  };
   const waiters = new RunWaiters(store, events, sweeper);
-  const service = createRunnerService({
-    ...{ store, auth, engine, picker, queue, outbox, logger, closed },
-    onRunnersChanged: () => unservable.check(),
-  });
-  const protocol = createRunnerProtocol(service, closed, shutdown.signal);
-  const taskTokens: TaskTokensPort = { authenticate: (token) => authenticateTaskToken(store, token) };
-  const pushAuth = new PushTokenAuth(store.db);
-  const verifyPushToken = (token: string) => !closed() && pushAuth.verify(token);
+  return {
+    logger,
+    store,
+    events,
+    queue,
+    shutdown,
+    closed,
+    ensureOpen,
+    url,
+    engine,
+    unservable,
+    sweeper,
+    waiters,
+    picker,
+    tokens,
+  };
+}
 
+function createRunsPort(core: Core): RunsPort {
+  const { engine } = core;
   const runs: RunsPort = {
     create(input) {
-      ensureOpen();
+      core.ensureOpen();
       const created = engine.createRun(input);
-      unservable.check();
+      core.unservable.check();
       return created;
     },
-    trigger: (input) => triggerRuns({ createRun: runs.create, serverUrl: currentUrl }, input),
+    trigger: (input) =>
+      triggerRuns({ createRun: runs.create, serverUrl: () => core.url.current ?? "http://127.0.0.1/" }, input),
     cancelRun: (runId) => engine.cancelRun(runId),
     cancelJob: (jobId) => engine.cancelJob(jobId),
-    waitForRun: (runId, signal) => waiters.wait(runId, signal),
+    waitForRun: (runId, signal) => core.waiters.wait(runId, signal),
   };
+  return runs;
+}
+
+function createGitPort(core: Core, reposDir: string | undefined, runs: RunsPort, taskTokens: TaskTokensPort) {
+  const pushAuth = new PushTokenAuth(core.store.db);
+  const verifyPushToken = (token: string) => !core.closed() && pushAuth.verify(token);
   const hosting =
-    options.reposDir === undefined
+    reposDir === undefined
       ? undefined
       : createGitHosting({
-          ...{ reposDir: options.reposDir, trigger: runs.trigger, verifyPushToken, closed, events, logger },
+          ...{ reposDir, trigger: runs.trigger, verifyPushToken, closed: core.closed },
+          ...{ events: core.events, logger: core.logger, signal: core.shutdown.signal },
           taskTokenRepo: (token) => taskTokens.authenticate(token)?.repo,
-          signal: shutdown.signal,
         });
-  const git: GitHostingPort = {
-    reposDir: options.reposDir,
+  const port: GitHostingPort = {
+    reposDir,
     createPushToken() {
-      ensureOpen();
+      core.ensureOpen();
       return pushAuth.create();
     },
     verifyPushToken,
     pushOutcomes: () => hosting?.pushOutcomes() ?? [],
   };
+  return { port, handler: hosting?.handler };
+}
 
+/** Assembles the rooms: the engine, the runner service around it, the git hosting, the ports. */
+export function createCoordinator(options: CoordinatorOptions): Coordinator {
+  const core = openCore(options, options.logger ?? silentLogger);
+  const { store, engine, queue, unservable, closed } = core;
+  const auth = new RunnerAuth(store);
+  const service = createRunnerService({
+    ...{ store, auth, engine, picker: core.picker, queue, outbox: engine.outbox, logger: core.logger, closed },
+    onRunnersChanged: () => unservable.check(),
+  });
+  const protocol = createRunnerProtocol(service, closed, core.shutdown.signal);
+  const taskTokens: TaskTokensPort = { authenticate: (token) => authenticateTaskToken(store, token) };
+  const runs = createRunsPort(core);
+  const git = createGitPort(core, options.reposDir, runs, taskTokens);
   return {
-    handler: (req, res) => protocol.handler(req, res) || (hosting?.handler(req, res) ?? false),
+    handler: (req, res) => protocol.handler(req, res) || (git.handler?.(req, res) ?? false),
     routes: protocol.routes,
-    events,
+    events: core.events,
     get serverUrl() {
-      return serverUrl;
+      return core.url.current;
     },
     setServerUrl(url) {
-      serverUrl = withTrailingSlash(url);
+      core.url.current = withTrailingSlash(url);
     },
     runs,
-    runners: createRunnerAdmin({ store, auth, unservable, ensureOpen }),
+    runners: createRunnerAdmin({ store, auth, unservable, ensureOpen: core.ensureOpen }),
     read: createReadModel(store, unservable, queue),
-    git,
+    git: git.port,
     taskTokens,
     close() {
       if (closed()) return;
-      shutdown.abort();
-      sweeper.stop();
+      core.shutdown.abort();
+      core.sweeper.stop();
       queue.wake();
-      tokens.close();
-      waiters.failAll(new PoolError("TASK_CANCELLED", "coordinator closed before the run ended"));
+      core.tokens.close();
+      core.waiters.failAll(new PoolError("TASK_CANCELLED", "coordinator closed before the run ended"));
       store.close();
     },
   };

@@ -55,6 +55,11 @@ export class RunEngine {
     this.status = new StatusWriter(options.store, options.outbox);
   }
 
+  /** Where events of a transaction wait for its commit. */
+  get outbox(): Outbox {
+    return this.#o.outbox;
+  }
+
   secretsOf(runId: number): Record<string, string> {
     return this.#secrets.get(runId) ?? {};
   }
