@@ -1,23 +1,13 @@
 import assert from "node:assert/strict";
-import { execFile } from "node:child_process";
 import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { after, before, test } from "node:test";
-import { promisify } from "node:util";
 import { createHarness, type Harness, type TestRunner } from "../../test/support/coordinator-harness.js";
+import { git } from "../../test/support/git-client.js";
 import { Result, type Task } from "../protocol/index.js";
 import { type CoordinatorServer, startCoordinatorServer } from "./service/server.js";
 
-const exec = promisify(execFile);
-const gitEnv = {
-  ...process.env,
-  GIT_TERMINAL_PROMPT: "0",
-  GIT_AUTHOR_NAME: "t",
-  GIT_AUTHOR_EMAIL: "t@example.test",
-  GIT_COMMITTER_NAME: "t",
-  GIT_COMMITTER_EMAIL: "t@example.test",
-};
 const FILE = ".gitea/workflows/ci.yml";
 // `github.*` is read while planning (job name, runs-on, matrix) and by the job itself (if:, steps).
 const WORKFLOW = `name: CI
@@ -51,11 +41,6 @@ let dir = "";
 let h: Harness;
 let server: CoordinatorServer;
 let runner: TestRunner;
-
-async function git(cwd: string, ...args: string[]): Promise<string> {
-  const { stdout } = await exec("git", args, { cwd, env: gitEnv });
-  return stdout.trim();
-}
 
 /** Runs every job of the run to success; returns its tasks in the order they were picked. */
 async function runAll(count: number): Promise<Task[]> {

@@ -1,5 +1,5 @@
-import { PoolError } from "../../lib/index.js";
 import type { JobStatus } from "../store/records.js";
+import { type TransitionTable, transitionsOf } from "./transition-table.js";
 
 export const JOB_STATUSES: readonly JobStatus[] = [
   "blocked",
@@ -17,7 +17,7 @@ export const JOB_STATUSES: readonly JobStatus[] = [
  * or cancelled. A runner claims a waiting job (`running`); a claim whose Task never reached the runner
  * goes back to `waiting`. A waiting job fails when no runner can serve it. Results are final.
  */
-export const JOB_TRANSITIONS: Readonly<Record<JobStatus, readonly JobStatus[]>> = {
+export const JOB_TRANSITIONS: TransitionTable<JobStatus> = {
   blocked: ["waiting", "skipped", "failure", "cancelled"],
   waiting: ["running", "failure", "cancelled"],
   running: ["waiting", "success", "failure", "cancelled", "skipped"],
@@ -27,14 +27,9 @@ export const JOB_TRANSITIONS: Readonly<Record<JobStatus, readonly JobStatus[]>> 
   skipped: [],
 };
 
-export function canMoveJob(from: JobStatus, to: JobStatus): boolean {
-  return JOB_TRANSITIONS[from].includes(to);
-}
+const moves = transitionsOf("job", JOB_TRANSITIONS);
+
+export const canMoveJob: (from: JobStatus, to: JobStatus) => boolean = moves.can;
 
 /** Returns `to`, or throws when the move is not in the table (an engine bug, never a user error). */
-export function moveJob(from: JobStatus, to: JobStatus): JobStatus {
-  if (!canMoveJob(from, to)) {
-    throw new PoolError("INTERNAL", `[job-state] cannot move a job from "${from}" to "${to}"`);
-  }
-  return to;
-}
+export const moveJob: (from: JobStatus, to: JobStatus) => JobStatus = moves.move;

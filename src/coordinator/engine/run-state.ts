@@ -1,5 +1,5 @@
-import { PoolError } from "../../lib/index.js";
 import type { RunStatus } from "../store/records.js";
+import { type TransitionTable, transitionsOf } from "./transition-table.js";
 
 export const RUN_STATUSES: readonly RunStatus[] = ["waiting", "running", "success", "failure", "cancelled", "skipped"];
 
@@ -10,7 +10,7 @@ const RESULTS = ["success", "failure", "cancelled", "skipped"] as const;
  * aggregate of its jobs' results (status.ts). A run whose jobs all end before any runs goes straight to
  * its result. Results are final.
  */
-export const RUN_TRANSITIONS: Readonly<Record<RunStatus, readonly RunStatus[]>> = {
+export const RUN_TRANSITIONS: TransitionTable<RunStatus> = {
   waiting: ["running", ...RESULTS],
   running: [...RESULTS],
   success: [],
@@ -19,14 +19,9 @@ export const RUN_TRANSITIONS: Readonly<Record<RunStatus, readonly RunStatus[]>> 
   skipped: [],
 };
 
-export function canMoveRun(from: RunStatus, to: RunStatus): boolean {
-  return RUN_TRANSITIONS[from].includes(to);
-}
+const moves = transitionsOf("run", RUN_TRANSITIONS);
+
+export const canMoveRun: (from: RunStatus, to: RunStatus) => boolean = moves.can;
 
 /** Returns `to`, or throws when the move is not in the table (an engine bug, never a user error). */
-export function moveRun(from: RunStatus, to: RunStatus): RunStatus {
-  if (!canMoveRun(from, to)) {
-    throw new PoolError("INTERNAL", `[run-state] cannot move a run from "${from}" to "${to}"`);
-  }
-  return to;
-}
+export const moveRun: (from: RunStatus, to: RunStatus) => RunStatus = moves.move;

@@ -1,43 +1,18 @@
 import assert from "node:assert/strict";
-import { execFile } from "node:child_process";
 import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { after, before, test } from "node:test";
-import { promisify } from "node:util";
 import { createHarness, type Harness } from "../../../test/support/coordinator-harness.js";
+import { git, gitFails } from "../../../test/support/git-client.js";
 import type { PushOutcome } from "../engine/events.js";
 import { type CoordinatorServer, startCoordinatorServer } from "../service/server.js";
-
-const exec = promisify(execFile);
-const gitEnv = {
-  ...process.env,
-  GIT_TERMINAL_PROMPT: "0",
-  GIT_AUTHOR_NAME: "t",
-  GIT_AUTHOR_EMAIL: "t@example.test",
-  GIT_COMMITTER_NAME: "t",
-  GIT_COMMITTER_EMAIL: "t@example.test",
-};
 
 let dir = "";
 let work = "";
 let h: Harness;
 let server: CoordinatorServer;
 let pushToken = "";
-
-async function git(cwd: string, ...args: string[]): Promise<string> {
-  const { stdout } = await exec("git", args, { cwd, env: gitEnv });
-  return stdout.trim();
-}
-
-async function gitFails(cwd: string, ...args: string[]): Promise<string> {
-  try {
-    await exec("git", args, { cwd, env: gitEnv });
-  } catch (err) {
-    return String((err as { stderr?: string }).stderr ?? err);
-  }
-  throw new Error(`git ${args.join(" ")} succeeded but should have failed`);
-}
 
 function url(password: string, repo = "acme/app"): string {
   return `${server.url.replace("://", `://runnerpool:${password}@`)}/${repo}.git`;

@@ -1,17 +1,15 @@
 import assert from "node:assert/strict";
-import { execFile } from "node:child_process";
 import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, test } from "node:test";
-import { promisify } from "node:util";
 import { gzipSync } from "node:zlib";
+import { git, gitFails } from "../../../test/support/git-client.js";
 import { createGitHttpHandler, type GitAuthRequest, type GitPushEvent } from "./git-http.js";
 import { createBareRepo } from "./git-repos.js";
 
-const exec = promisify(execFile);
 const signal = new AbortController().signal;
 const ZERO = "0".repeat(40);
 
@@ -22,29 +20,6 @@ let base = "";
 const pushes: GitPushEvent[] = [];
 const authCalls: GitAuthRequest[] = [];
 const gitProtocols: string[] = [];
-
-const gitEnv = {
-  ...process.env,
-  GIT_TERMINAL_PROMPT: "0",
-  GIT_AUTHOR_NAME: "t",
-  GIT_AUTHOR_EMAIL: "t@example.test",
-  GIT_COMMITTER_NAME: "t",
-  GIT_COMMITTER_EMAIL: "t@example.test",
-};
-
-async function git(cwd: string, ...args: string[]): Promise<string> {
-  const { stdout } = await exec("git", args, { cwd, env: gitEnv });
-  return stdout.trim();
-}
-
-async function gitFails(cwd: string, ...args: string[]): Promise<string> {
-  try {
-    await exec("git", args, { cwd, env: gitEnv });
-  } catch (err) {
-    return String((err as { stderr?: string }).stderr ?? err);
-  }
-  throw new Error(`git ${args.join(" ")} succeeded but should have failed`);
-}
 
 async function work(name: string): Promise<string> {
   const wt = join(dir, name);
