@@ -28,7 +28,7 @@ export type {
 export { canMatchLabels } from "./engine/match.js";
 export type { CreatedRun, CreateRunInput } from "./engine/run-engine.js";
 export type { TriggerInput, TriggerOutcome, WorkflowSource } from "./engine/trigger.js";
-export type { JobView, QueueGroup, RunnerState, RunnerView, RunView, StepView } from "./engine/views.js";
+export type { JobView, QueueGroup, RunnerActivity, RunnerView, RunView, StepView } from "./engine/views.js";
 export {
   createGitHttpHandler,
   type GitAuthRequest,

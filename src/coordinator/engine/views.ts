@@ -69,7 +69,7 @@ export interface RunView {
 }
 
 /** Gitea's runner status: offline after 1 min of silence, active if it worked on a task in the last 10 s. */
-export type RunnerState = "offline" | "idle" | "active";
+export type RunnerActivity = "offline" | "idle" | "active";
 
 export interface RunnerView {
   id: number;
@@ -78,7 +78,7 @@ export interface RunnerView {
   labels: string[];
   version: string;
   ephemeral: boolean;
-  status: RunnerState;
+  status: RunnerActivity;
   createdAt: string;
   lastOnlineAt?: string;
   lastActiveAt?: string;
@@ -99,7 +99,7 @@ const OFFLINE_AFTER_MS = 60_000;
 const ACTIVE_WITHIN_MS = 10_000;
 
 export function runnerView(r: RunnerRecord, now = Date.now()): RunnerView {
-  let status: RunnerState = "idle";
+  let status: RunnerActivity = "idle";
   if (r.lastOnline === null || now - r.lastOnline > OFFLINE_AFTER_MS) status = "offline";
   else if (r.lastActive !== null && now - r.lastActive <= ACTIVE_WITHIN_MS) status = "active";
   return {
