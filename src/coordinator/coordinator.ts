@@ -71,6 +71,8 @@ interface Core {
   ensureOpen(): void;
   /** Instance URL with a trailing slash, once known. */
   url: { current: string | undefined };
+  /** The instance URL jobs see (a loopback placeholder until it is known). */
+  serverUrl(): string;
   engine: RunEngine;
   unservable: UnservableWatch;
   sweeper: Sweeper;
@@ -86,13 +88,7 @@ function openCore(options: CoordinatorOptions, logger: Logger): Core & { picker:
   const url = { current: options.serverUrl === undefined ? undefined : withTrailingSlash(options.serverUrl) };
   const serverUrl = () => url.current ?? "http://127.0.0.1/";
   const defaultActionsUrl = options.defaultActionsUrl ?? "https://github.com";
-  const engine = new RunEngine({
-    store,
-    outbox: new Outbox(events, queue, logger),
-    logger,
-    serverUrl,
-    defaultActionsUrl,
-  });
+  const engine = new RunEngine({ store, outbox: new Outbox(events, queue, logger), logger, serverUrl });
   const tokens = new TokenPool();
   const picker = new Picker({ store, engine, tokens, serverUrl, defaultActionsUrl });
   const unmatchedMs = options.unmatchedTimeoutMs ?? 0;
@@ -117,6 +113,7 @@ function openCore(options: CoordinatorOptions, logger: Logger): Core & { picker:
     closed,
     ensureOpen,
     url,
+    serverUrl,
     engine,
     unservable,
     sweeper,
@@ -135,8 +132,7 @@ function createRunsPort(core: Core): RunsPort {
       core.unservable.check();
       return created;
     },
-    trigger: (input) =>
-      triggerRuns({ createRun: runs.create, serverUrl: () => core.url.current ?? "http://127.0.0.1/" }, input),
+    trigger: (input) => triggerRuns({ createRun: runs.create, serverUrl: core.serverUrl }, input),
     cancelRun: (runId) => engine.cancelRun(runId),
     cancelJob: (jobId) => engine.cancelJob(jobId),
     waitForRun: (runId, signal) => core.waiters.wait(runId, signal),

@@ -35,7 +35,6 @@ export interface RunEngineOptions {
   logger: Logger;
   /** Current instance URL with trailing slash, for the `github` context of `if:` evaluation. */
   serverUrl: () => string;
-  defaultActionsUrl: string;
 }
 
 /**
