@@ -175,11 +175,11 @@ export async function runCommand(argv: string[], io: Io): Promise<number> {
     host: "127.0.0.1",
     port: 0,
     signal,
-    handlers: [createArtifactHandler(coordinator, artifacts, { logger })],
+    handlers: [createArtifactHandler(coordinator.taskTokens, artifacts, { logger })],
   });
   const pool = await startLocalPool({
     forgeUrl: server.url,
-    registrationToken: coordinator.registrationToken(),
+    registrationToken: coordinator.runners.registrationToken(),
     roles,
     stateDir: join(scratch, "runners"),
     workdirParent: join(scratch, "work"),
@@ -248,7 +248,7 @@ export async function runCommand(argv: string[], io: Io): Promise<number> {
         entry.error = planErrors.map(formatDiagnostic).join("\n");
         continue;
       }
-      const { runId } = coordinator.createRun({
+      const { runId } = coordinator.runs.create({
         repo: repo.fullName,
         workflowFile: file,
         workflowName: workflow.name ?? file,
@@ -268,7 +268,7 @@ export async function runCommand(argv: string[], io: Io): Promise<number> {
     }
 
     for (const { entry, runId } of pending) {
-      const run = await coordinator.waitForRun(runId, signal);
+      const run = await coordinator.runs.waitForRun(runId, signal);
       entry.artifacts = artifacts.listArtifacts(runId).map((a) => ({
         name: a.name,
         dir: artifacts.artifactDir(runId, a.name),
@@ -276,7 +276,7 @@ export async function runCommand(argv: string[], io: Io): Promise<number> {
       }));
       for (const job of run.jobs) {
         const logFile = join(logDir, `run-${runId}-job-${job.id}.log`);
-        writeFileSync(logFile, `${coordinator.jobLog(job.id).join("\n")}\n`);
+        writeFileSync(logFile, `${coordinator.read.jobLog(job.id).join("\n")}\n`);
         entry.jobs.push({
           id: job.id,
           name: job.name,

@@ -115,9 +115,9 @@ export async function upCommand(argv: string[], io: Io): Promise<number> {
       reposDir: join(stateDir, "repos"),
     });
     forgeUrl = "";
-    token = coordinator.registrationToken();
+    token = coordinator.runners.registrationToken();
     writeRegistrationToken(stateDir, token);
-    pushTokenReady(stateDir, coordinator);
+    pushTokenReady(stateDir, coordinator.git);
   }
   const adminFile = config.forge.admin_token_file ? resolve(io.cwd, config.forge.admin_token_file) : undefined;
   const embedded = coordinator;
@@ -130,7 +130,7 @@ export async function upCommand(argv: string[], io: Io): Promise<number> {
       forge: forgeUrl,
       embedded: embedded !== undefined,
       roles: supervisor?.status() ?? [],
-      ...(embedded ? { queue: embedded.queueByLabels() } : {}),
+      ...(embedded ? { queue: embedded.read.queueByLabels() } : {}),
     }),
     add: (role) => {
       supervisor?.add(role);
@@ -139,7 +139,7 @@ export async function upCommand(argv: string[], io: Io): Promise<number> {
     drain: async (target) => ({ drained: (await supervisor?.drain(target)) ?? [] }),
     rotateToken: async ({ cycle }) => {
       if (embedded) {
-        token = embedded.createRegistrationToken();
+        token = embedded.runners.createRegistrationToken();
         writeRegistrationToken(stateDir, token);
       } else token = readToken(config, io.cwd);
       const cycled: string[] = [];
@@ -170,10 +170,10 @@ export async function upCommand(argv: string[], io: Io): Promise<number> {
         return { decommissioned: ours.name, id: ours.runnerId };
       }
       if (embedded) {
-        const found = embedded.listRunners().find((r) => r.name === runner || String(r.id) === runner);
+        const found = embedded.runners.list().find((r) => r.name === runner || String(r.id) === runner);
         if (!found)
           throw new PoolError("NOT_FOUND", `no runner "${runner}" on the coordinator: see \`runnerpool pool status\``);
-        embedded.deleteRunner(found.id);
+        embedded.runners.delete(found.id);
         return { decommissioned: found.name, id: found.id };
       }
       if (!adminFile) {
@@ -199,10 +199,14 @@ export async function upCommand(argv: string[], io: Io): Promise<number> {
     const { host, port } = parseListen(values.listen ?? "127.0.0.1:3930");
     // Closed only after the drain, so running jobs can still report.
     // Jobs' artifacts under <state dir>/artifacts/<run>/<name>; the admin token may read them all.
-    const artifacts = createArtifactHandler(coordinator, new ArtifactStore({ dir: join(stateDir, "artifacts") }), {
-      readToken: adminSecret,
-      logger,
-    });
+    const artifacts = createArtifactHandler(
+      coordinator.taskTokens,
+      new ArtifactStore({ dir: join(stateDir, "artifacts") }),
+      {
+        readToken: adminSecret,
+        logger,
+      },
+    );
     const server = await startCoordinatorServer(coordinator, { host, port, handlers: [handler, artifacts] });
     forgeUrl = server.url;
     const p = new URL(server.url).port;
@@ -228,7 +232,7 @@ export async function upCommand(argv: string[], io: Io): Promise<number> {
   const projectDir = fileURLToPath(new URL("../../../", import.meta.url));
   const activity = embedded
     ? (runner: string) =>
-        embedded
+        embedded.read
           .listRuns({ limit: 200 })
           .flatMap((r) => r.jobs)
           .filter((j) => j.status === "running" && j.runnerName === runner).length
@@ -258,14 +262,14 @@ export async function upCommand(argv: string[], io: Io): Promise<number> {
     ...(config.runner.min_free ? { minFreeBytes: config.runner.min_free } : {}),
     queued: embedded
       ? (labels) =>
-          embedded
+          embedded.read
             .queueByLabels()
             .filter((g) => canMatchLabels(g.runsOn, labels))
             .reduce((n, g) => n + g.jobIds.length, 0)
       : undefined,
     unregister: embedded
       ? (reg) => {
-          embedded.deleteRunner(reg.id);
+          embedded.runners.delete(reg.id);
         }
       : adminFile
         ? async (reg) => {
