@@ -9,7 +9,7 @@ import { join } from "node:path";
 import { performance } from "node:perf_hooks";
 import { setTimeout as sleep } from "node:timers/promises";
 import { promisify } from "node:util";
-import { createBareRepo } from "../../src/coordinator/git-repos.js";
+import { createBareRepo } from "../../src/coordinator/index.js";
 import { checkout, MirrorCache } from "../../src/executor/git/index.js";
 import { type GitServer, startGitServer } from "./git-server.js";
 import { makeRepo } from "./make-repo.js";

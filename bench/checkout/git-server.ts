@@ -6,7 +6,7 @@
 import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
 import { fileURLToPath } from "node:url";
-import { createGitHttpHandler, type GitPushEvent } from "../../src/coordinator/git-http.js";
+import { createGitHttpHandler, type GitPushEvent } from "../../src/coordinator/index.js";
 
 export interface GitServerRequest {
   method: string;

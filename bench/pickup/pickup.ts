@@ -45,7 +45,7 @@ async function measure(mode: "held-open" | "polling"): Promise<number[]> {
     const registration = await register({
       client: createForgeClient({ url: server.url }),
       url: server.url,
-      token: coordinator.registrationToken(),
+      token: coordinator.runners.registrationToken(),
       name: label,
       labels: [`${label}:host`],
       file: join(scratch, `${label}.runner`),
@@ -79,14 +79,14 @@ async function measure(mode: "held-open" | "polling"): Promise<number[]> {
         next++;
         await new Promise((r) => setTimeout(r, Math.random() * 2_000));
         const queuedAt = Date.now();
-        const { runId } = coordinator.createRun({
+        const { runId } = coordinator.runs.create({
           repo: "bench/pickup",
           workflowFile: "pickup.yml",
           workflowName: "pickup",
           event: { name: "push", ref: "refs/heads/main", sha: "0".repeat(40) },
           jobs,
         });
-        const run = await coordinator.waitForRun(runId, controller.signal);
+        const run = await coordinator.runs.waitForRun(runId, controller.signal);
         const t = Number(run.jobs[0]?.outputs.t);
         if (run.jobs[0]?.status !== "success" || !Number.isFinite(t))
           throw new Error(`job failed: ${JSON.stringify(run.jobs[0])}`);

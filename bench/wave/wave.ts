@@ -44,7 +44,7 @@ async function wave(slots: number): Promise<Wave> {
   const lifetime = new AbortController();
   const supervisor = assemblePool({
     forgeUrl: server.url,
-    registrationToken: () => coordinator.registrationToken(),
+    registrationToken: () => coordinator.runners.registrationToken(),
     roles: [
       {
         name: "linux",
@@ -59,7 +59,7 @@ async function wave(slots: number): Promise<Wave> {
     workdirParent: join(scratch, "work"),
     settings: { version: "bench", fetchWaitMs: 25_000 },
     queued: (labels) =>
-      coordinator
+      coordinator.read
         .queueByLabels()
         .filter((g) => canMatchLabels(g.runsOn, labels))
         .reduce((n, g) => n + g.jobIds.length, 0),
@@ -72,14 +72,14 @@ async function wave(slots: number): Promise<Wave> {
   const parsed = parseWorkflow(source, "wave.yml");
   if (!parsed.workflow) throw new Error("wave workflow does not parse");
   const plan = planJobs(parsed.workflow, { github: {}, vars: {}, inputs: {} });
-  const { runId } = coordinator.createRun({
+  const { runId } = coordinator.runs.create({
     repo: "bench/wave",
     workflowFile: "wave.yml",
     workflowName: "wave",
     event: { name: "push", ref: "refs/tags/v1", sha: "a".repeat(40) },
     jobs: plan.jobs,
   });
-  const run: RunView = await coordinator.waitForRun(runId);
+  const run: RunView = await coordinator.runs.waitForRun(runId);
   await supervisor.stop();
   lifetime.abort();
   await server.close();

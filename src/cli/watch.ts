@@ -12,7 +12,7 @@ export function watchCoordinator(
   const seenStatus = new Map<number, string>();
   const seenSteps = new Map<string, string>();
   const onJob = (e: { jobId: number }) => {
-    const job = coordinator.getJob(e.jobId);
+    const job = coordinator.read.getJob(e.jobId);
     if (!job || seenStatus.get(job.id) === job.status) return;
     seenStatus.set(job.id, job.status);
     const p = { id: job.id, name: job.name };
@@ -21,7 +21,7 @@ export function watchCoordinator(
     else if (FINAL.has(job.status)) progress.finished(p, job.status);
   };
   const onStep = (e: { jobId: number }) => {
-    const job = coordinator.getJob(e.jobId);
+    const job = coordinator.read.getJob(e.jobId);
     if (!job) return;
     for (const s of job.steps) {
       const key = `${job.id}/${s.index}`;
@@ -33,7 +33,7 @@ export function watchCoordinator(
     }
   };
   const onLog = (e: { jobId: number; rows: { content: string }[] }) => {
-    const job = coordinator.getJob(e.jobId);
+    const job = coordinator.read.getJob(e.jobId);
     if (!job) return;
     for (const row of e.rows) if (row.content !== "") progress.log({ id: job.id, name: job.name }, row.content);
   };

@@ -1,39 +1,27 @@
-import type { IncomingMessage, ServerResponse } from "node:http";
-import { join } from "node:path";
-import { Code, ConnectError, type ConnectRouter, type Interceptor } from "@connectrpc/connect";
-import { connectNodeAdapter } from "@connectrpc/connect-node";
+import type { ConnectRouter } from "@connectrpc/connect";
 import { type Logger, PoolError, silentLogger } from "../lib/index.js";
-import { API_PREFIX, PingService, RunnerService } from "../protocol/index.js";
-import { RunnerAuth } from "./auth.js";
-import { withTrailingSlash } from "./context.js";
-import { type CoordinatorEvents, createCoordinatorEvents, Outbox, type RunEvent } from "./events.js";
-import { createGitHttpHandler } from "./git-http.js";
-import { Picker } from "./picker.js";
-import { createPingService } from "./ping-service.js";
-import { type PushOutcome, triggerPush } from "./push-trigger.js";
-import { WakeQueue } from "./queue.js";
-import { reapZombies } from "./reaper.js";
-import { type CreatedRun, type CreateRunInput, RunEngine } from "./run-engine.js";
-import { createRunnerService } from "./runner-service.js";
-import { openStore } from "./store/db.js";
-import { PushTokenStore } from "./store/push-tokens.js";
-import { isFinal } from "./store/records.js";
-import { TokenPool } from "./token-pool.js";
-import { newSaltedToken, randomToken, verifyToken } from "./tokens.js";
-import { UnservableWatch } from "./unservable.js";
-import {
-  type JobView,
-  jobView,
-  type QueueGroup,
-  queueByLabels,
-  type RunnerView,
-  type RunView,
-  runnerView,
-  runView,
-} from "./views.js";
-
-/** A request handler that answers the requests it recognises and returns false for the rest. */
-export type RouteHandler = (req: IncomingMessage, res: ServerResponse) => boolean;
+import { type CoordinatorEvents, createCoordinatorEvents, Outbox } from "./engine/events.js";
+import { withTrailingSlash } from "./engine/github-context.js";
+import { Picker } from "./engine/picker.js";
+import { WakeQueue } from "./engine/queue.js";
+import { createReadModel } from "./engine/read-model.js";
+import { reapZombies } from "./engine/reaper.js";
+import { RunEngine } from "./engine/run-engine.js";
+import { RunWaiters } from "./engine/run-waiters.js";
+import { Sweeper } from "./engine/sweeper.js";
+import { triggerRuns } from "./engine/trigger.js";
+import { UnservableWatch } from "./engine/unservable.js";
+import { createGitHosting } from "./git/git-hosting.js";
+import type { GitHostingPort, ReadPort, RunnersPort, RunsPort, TaskTokensPort } from "./ports.js";
+import { RunnerAuth } from "./service/auth.js";
+import { PushTokenAuth } from "./service/push-token-auth.js";
+import { createRunnerAdmin } from "./service/runner-admin.js";
+import { createRunnerProtocol } from "./service/runner-protocol.js";
+import { createRunnerService } from "./service/runner-service.js";
+import type { RouteHandler } from "./service/server.js";
+import { authenticateTaskToken } from "./service/task-token-auth.js";
+import { TokenPool } from "./service/token-pool.js";
+import { openStore, type Store } from "./store/db.js";
 
 export interface CoordinatorOptions {
   /** SQLite file, or ":memory:". */
@@ -55,310 +43,162 @@ export interface CoordinatorOptions {
   logger?: Logger;
 }
 
-/** What a valid task token (GITHUB_TOKEN) grants: the job it belongs to. */
-export interface TaskTokenInfo {
-  taskId: number;
-  jobId: number;
-  runId: number;
-  repo: string;
-}
-
+/** The embedded forge, as small ports: each caller takes only the one it needs. */
 export interface Coordinator {
-  /** Serves `${API_PREFIX}/runner.v1.RunnerService/*` and `${API_PREFIX}/ping.v1.PingService/*` (POST only). */
+  /** Serves the runner protocol (POST only) and, when on, the git hosting. */
   readonly handler: RouteHandler;
   /** The Connect routes, for `createRouterTransport(coordinator.routes)` in tests. */
   readonly routes: (router: ConnectRouter) => void;
   readonly events: CoordinatorEvents;
   readonly serverUrl: string | undefined;
   setServerUrl(url: string): void;
-  /** The active registration token, created on first use (reusable, like Gitea >= 1.21). */
-  registrationToken(): string;
-  /** Replaces the registration token; the old one stops working for new registrations. */
-  createRegistrationToken(): string;
-  createRun(input: CreateRunInput): CreatedRun;
-  cancelRun(runId: number): boolean;
-  cancelJob(jobId: number): boolean;
-  getRun(runId: number): RunView | undefined;
-  /** Newest first. */
-  listRuns(options?: { limit?: number }): RunView[];
-  getJob(jobId: number): JobView | undefined;
-  /** The job's log lines: rows streamed by the runner, merged with the coordinator's own messages. */
-  jobLog(jobId: number): string[];
-  listRunners(): RunnerView[];
-  /** Removes a runner: its uuid/token stop working at once; a task it was running ends by the zombie reaper. */
-  deleteRunner(runnerId: number): boolean;
-  queueByLabels(): QueueGroup[];
-  unservableReason(jobId: number): string | undefined;
-  /** Where the served repositories live, when git hosting is on. */
-  readonly reposDir: string | undefined;
-  /** A new push token (the only valid one from now on); only its hash is stored. */
-  createPushToken(): string;
-  verifyPushToken(token: string): boolean;
-  /** What recent pushes started or failed to start (newest last, at most 100). */
-  pushOutcomes(): PushOutcome[];
-  /** Resolves a task token of a running task; undefined for unknown, wrong or finished ones. */
-  authenticateTaskToken(token: string): TaskTokenInfo | undefined;
-  /** FetchTask calls currently held open waiting for work (runners idle right now). */
-  heldFetches(): number;
-  /** Resolves when the run is final; rejects when `signal` aborts or the coordinator closes. */
-  waitForRun(runId: number, signal?: AbortSignal): Promise<RunView>;
+  readonly runs: RunsPort;
+  readonly runners: RunnersPort;
+  readonly read: ReadPort;
+  readonly git: GitHostingPort;
+  readonly taskTokens: TaskTokensPort;
   close(): void;
 }
 
-const MAX_PUSH_OUTCOMES = 100;
-const SERVICE_PATHS = [`${API_PREFIX}/${RunnerService.typeName}/`, `${API_PREFIX}/${PingService.typeName}/`];
+/** The engine room and what every other room shares: the store, events, the clock of sweeps. */
+interface Core {
+  logger: Logger;
+  store: Store;
+  events: CoordinatorEvents;
+  queue: WakeQueue;
+  shutdown: AbortController;
+  closed(): boolean;
+  ensureOpen(): void;
+  /** Instance URL with a trailing slash, once known. */
+  url: { current: string | undefined };
+  /** The instance URL jobs see (a loopback placeholder until it is known). */
+  serverUrl(): string;
+  engine: RunEngine;
+  unservable: UnservableWatch;
+  sweeper: Sweeper;
+  waiters: RunWaiters;
+}
 
-export function createCoordinator(options: CoordinatorOptions): Coordinator {
-  const logger = options.logger ?? silentLogger;
+function openCore(options: CoordinatorOptions, logger: Logger): Core & { picker: Picker; tokens: TokenPool } {
   const store = openStore(options.dbPath);
   const events = createCoordinatorEvents();
   const queue = new WakeQueue();
-  const outbox = new Outbox(events, queue, logger);
   const shutdown = new AbortController();
-  let serverUrl = options.serverUrl === undefined ? undefined : withTrailingSlash(options.serverUrl);
-  const currentUrl = () => serverUrl ?? "http://127.0.0.1/";
+  const closed = () => shutdown.signal.aborted;
+  const url = { current: options.serverUrl === undefined ? undefined : withTrailingSlash(options.serverUrl) };
+  const serverUrl = () => url.current ?? "http://127.0.0.1/";
   const defaultActionsUrl = options.defaultActionsUrl ?? "https://github.com";
-  const engine = new RunEngine({ store, outbox, logger, serverUrl: currentUrl, defaultActionsUrl });
+  const engine = new RunEngine({ store, outbox: new Outbox(events, queue, logger), logger, serverUrl });
   const tokens = new TokenPool();
-  const picker = new Picker({ store, engine, outbox, tokens, serverUrl: currentUrl, defaultActionsUrl });
-  const auth = new RunnerAuth(store);
+  const picker = new Picker({ store, engine, tokens, serverUrl, defaultActionsUrl });
   const unmatchedMs = options.unmatchedTimeoutMs ?? 0;
   const zombieMs = options.zombieTimeoutMs ?? 10 * 60_000;
   const unservable = new UnservableWatch(store, engine, unmatchedMs, logger);
-  const closed = () => shutdown.signal.aborted;
-
   const sweep = () => {
     if (closed()) return;
-    try {
-      unservable.check();
-      reapZombies(store, engine, zombieMs, logger);
-    } catch (err) {
-      logger.error({ err }, "coordinator sweep failed");
-    }
+    unservable.check();
+    reapZombies(store, engine, zombieMs, logger);
   };
-  const periods = [unmatchedMs, zombieMs].filter((n) => n > 0).map((n) => Math.min(5_000, Math.max(10, n / 4)));
-  const timer = periods.length > 0 ? setInterval(sweep, Math.min(...periods)) : undefined;
-  timer?.unref();
-
-  const runnerService = createRunnerService({
-    store,
-    auth,
-    engine,
-    picker,
-    queue,
-    outbox,
-    logger,
-    closed,
-    onRunnersChanged: () => unservable.check(),
-  });
-  // After close the database is gone: answer Unavailable (runners retry) instead of an internal error.
-  const refuseWhenClosed: Interceptor = (next) => (req) => {
-    if (closed()) throw new ConnectError("coordinator is shutting down", Code.Unavailable);
-    return next(req);
-  };
-  const routes = (router: ConnectRouter) => {
-    router.service(RunnerService, runnerService, { interceptors: [refuseWhenClosed] });
-    router.service(PingService, createPingService());
-  };
-  // No response compression: runners reach the embedded coordinator over loopback or a LAN, where gzip
-  // costs more time than it saves (it was a tenth of the pickup path). Clients still send Accept-Encoding.
-  const adapter = connectNodeAdapter({
-    routes,
-    requestPathPrefix: API_PREFIX,
-    shutdownSignal: shutdown.signal,
-    acceptCompression: [],
-  });
-  const pushTokens = new PushTokenStore(store.db);
-  const verifyPushToken = (token: string): boolean =>
-    token.length >= 8 &&
-    !closed() &&
-    pushTokens.byLastEight(token.slice(-8)).some((t) => verifyToken(token, t.salt, t.hash));
-  const outcomes: PushOutcome[] = [];
-  const reposDir = options.reposDir;
-  const git =
-    reposDir === undefined
-      ? undefined
-      : createGitHttpHandler({
-          reposDir,
-          createOnPush: true,
-          logger,
-          signal: shutdown.signal,
-          // Pushing needs the push token; fetching also takes the task token of a job of that repository.
-          authorize: ({ repo, service, password }) => {
-            if (password === undefined || closed()) return false;
-            if (verifyPushToken(password)) return true;
-            return service === "upload-pack" && authenticateTaskToken(password)?.repo === repo;
-          },
-          onPush: async (event) => {
-            const found = await triggerPush(
-              {
-                repoPath: join(reposDir, `${event.repo}.git`),
-                createRun: (input) => api.createRun(input),
-                serverUrl: currentUrl,
-                logger,
-                signal: shutdown.signal,
-              },
-              event,
-            );
-            for (const o of found) {
-              outcomes.push(o);
-              events.emit("push", o);
-            }
-            outcomes.splice(0, Math.max(0, outcomes.length - MAX_PUSH_OUTCOMES));
-          },
-        });
-  const handler: RouteHandler = (req, res) => {
-    const path = (req.url ?? "").split("?", 1)[0] ?? "";
-    if (!SERVICE_PATHS.some((p) => path.startsWith(p))) return git?.(req, res) ?? false;
-    if (req.method !== "POST") {
-      // Gitea registers these routes for POST only.
-      res.writeHead(405, { allow: "POST" }).end();
-      return true;
-    }
-    adapter(req, res);
-    return true;
-  };
-
-  const runWaiters = new Set<(err: Error) => void>();
+  const sweeper = new Sweeper([unmatchedMs, zombieMs], sweep, logger);
   const ensureOpen = () => {
     if (closed()) throw new PoolError("INTERNAL", "coordinator is closed: create a new one");
   };
-
-  function authenticateTaskToken(token: string): TaskTokenInfo | undefined {
-    if (token.length < 8) return undefined;
-    for (const task of store.tasks.byTokenLastEight(token.slice(-8))) {
-      if (isFinal(task.status) || !verifyToken(token, task.tokenSalt, task.tokenHash)) continue;
-      const job = store.jobs.get(task.jobId)!;
-      const run = store.runs.get(job.runId)!;
-      return { taskId: task.id, jobId: job.id, runId: run.id, repo: run.repo };
-    }
-    return undefined;
-  }
-
-  const api: Coordinator = {
-    handler,
-    routes,
+  const waiters = new RunWaiters(store, events, sweeper);
+  return {
+    logger,
+    store,
     events,
-    get serverUrl() {
-      return serverUrl;
-    },
-    setServerUrl(url) {
-      serverUrl = withTrailingSlash(url);
-    },
-    registrationToken() {
-      ensureOpen();
-      return (
-        store.registrationTokens.active()?.token ?? store.registrationTokens.replace(randomToken(), Date.now()).token
-      );
-    },
-    createRegistrationToken() {
-      ensureOpen();
-      return store.registrationTokens.replace(randomToken(), Date.now()).token;
-    },
-    createRun(input) {
-      ensureOpen();
+    queue,
+    shutdown,
+    closed,
+    ensureOpen,
+    url,
+    serverUrl,
+    engine,
+    unservable,
+    sweeper,
+    waiters,
+    picker,
+    tokens,
+  };
+}
+
+function createRunsPort(core: Core): RunsPort {
+  const { engine } = core;
+  const runs: RunsPort = {
+    create(input) {
+      core.ensureOpen();
       const created = engine.createRun(input);
-      unservable.check();
+      core.unservable.check();
       return created;
     },
+    trigger: (input) => triggerRuns({ createRun: runs.create, serverUrl: core.serverUrl }, input),
     cancelRun: (runId) => engine.cancelRun(runId),
     cancelJob: (jobId) => engine.cancelJob(jobId),
-    getRun(runId) {
-      const run = store.runs.get(runId);
-      return run && runView(store, run);
-    },
-    listRuns(o = {}) {
-      return store.runs.list(o.limit ?? 100).map((r) => runView(store, r));
-    },
-    getJob(jobId) {
-      const job = store.jobs.get(jobId);
-      return job && jobView(store, job);
-    },
-    jobLog(jobId) {
-      const job = store.jobs.get(jobId);
-      if (!job) return [];
-      const rows = job.taskId === null ? [] : store.logs.rows(job.taskId);
-      const notes = store.logs.messages(jobId);
-      // Coordinator notes go where they happened in time; runner rows keep their order.
-      const out: string[] = [];
-      let n = 0;
-      for (const row of rows) {
-        while (n < notes.length && notes[n]!.time < row.time) out.push(notes[n++]!.content);
-        out.push(row.content);
-      }
-      while (n < notes.length) out.push(notes[n++]!.content);
-      return out;
-    },
-    listRunners: () => store.runners.list().map((r) => runnerView(r)),
-    deleteRunner(runnerId) {
-      const runner = store.runners.get(runnerId);
-      if (!runner || runner.deleted !== null) return false;
-      store.runners.delete(runnerId, Date.now());
-      auth.forget(runner.uuid);
-      unservable.check();
-      return true;
-    },
-    queueByLabels: () => queueByLabels(store),
-    unservableReason: (jobId) => unservable.reason(jobId),
-    authenticateTaskToken,
+    waitForRun: (runId, signal) => core.waiters.wait(runId, signal),
+  };
+  return runs;
+}
+
+function createGitPort(core: Core, reposDir: string | undefined, runs: RunsPort, taskTokens: TaskTokensPort) {
+  const pushAuth = new PushTokenAuth(core.store.db);
+  const verifyPushToken = (token: string) => !core.closed() && pushAuth.verify(token);
+  const hosting =
+    reposDir === undefined
+      ? undefined
+      : createGitHosting({
+          ...{ reposDir, trigger: runs.trigger, verifyPushToken, closed: core.closed },
+          ...{ events: core.events, logger: core.logger, signal: core.shutdown.signal },
+          taskTokenRepo: (token) => taskTokens.authenticate(token)?.repo,
+        });
+  const port: GitHostingPort = {
     reposDir,
     createPushToken() {
-      ensureOpen();
-      const token = newSaltedToken();
-      pushTokens.replace(token, Date.now());
-      return token.token;
+      core.ensureOpen();
+      return pushAuth.create();
     },
     verifyPushToken,
-    pushOutcomes: () => [...outcomes],
-    heldFetches: () => queue.size,
-    waitForRun(runId, signal) {
-      return new Promise<RunView>((resolve, reject) => {
-        const run = store.runs.get(runId);
-        if (!run) {
-          reject(new PoolError("NOT_FOUND", `run ${runId} does not exist: pass an id from createRun`));
-          return;
-        }
-        if (isFinal(run.status)) {
-          resolve(runView(store, run));
-          return;
-        }
-        const cleanup = () => {
-          events.off("run", onRun);
-          signal?.removeEventListener("abort", onAbort);
-          runWaiters.delete(fail);
-          if (runWaiters.size === 0) timer?.unref();
-        };
-        const fail = (err: Error) => {
-          cleanup();
-          reject(err);
-        };
-        const onRun = (e: RunEvent) => {
-          if (e.runId !== runId || !isFinal(e.status)) return;
-          cleanup();
-          resolve(runView(store, store.runs.get(runId)!));
-        };
-        const onAbort = () => fail(new PoolError("TASK_CANCELLED", `waiting for run ${runId} was cancelled`));
-        if (signal?.aborted) {
-          onAbort();
-          return;
-        }
-        events.on("run", onRun);
-        signal?.addEventListener("abort", onAbort, { once: true });
-        runWaiters.add(fail);
-        // Only the sweep may end this run (unservable, zombie): keep the process alive for it meanwhile.
-        timer?.ref();
-      });
+    pushOutcomes: () => hosting?.pushOutcomes() ?? [],
+  };
+  return { port, handler: hosting?.handler };
+}
+
+/** Assembles the rooms: the engine, the runner service around it, the git hosting, the ports. */
+export function createCoordinator(options: CoordinatorOptions): Coordinator {
+  const core = openCore(options, options.logger ?? silentLogger);
+  const { store, engine, queue, unservable, closed } = core;
+  const auth = new RunnerAuth(store);
+  const service = createRunnerService({
+    ...{ store, auth, engine, picker: core.picker, queue, outbox: engine.outbox, logger: core.logger, closed },
+    onRunnersChanged: () => unservable.check(),
+  });
+  const protocol = createRunnerProtocol(service, closed, core.shutdown.signal);
+  const taskTokens: TaskTokensPort = { authenticate: (token) => authenticateTaskToken(store, token) };
+  const runs = createRunsPort(core);
+  const git = createGitPort(core, options.reposDir, runs, taskTokens);
+  return {
+    handler: (req, res) => protocol.handler(req, res) || (git.handler?.(req, res) ?? false),
+    routes: protocol.routes,
+    events: core.events,
+    get serverUrl() {
+      return core.url.current;
     },
+    setServerUrl(url) {
+      core.url.current = withTrailingSlash(url);
+    },
+    runs,
+    runners: createRunnerAdmin({ store, auth, unservable, ensureOpen: core.ensureOpen }),
+    read: createReadModel(store, unservable, queue),
+    git: git.port,
+    taskTokens,
     close() {
       if (closed()) return;
-      shutdown.abort();
-      if (timer) clearInterval(timer);
+      core.shutdown.abort();
+      core.sweeper.stop();
       queue.wake();
-      tokens.close();
-      for (const fail of [...runWaiters])
-        fail(new PoolError("TASK_CANCELLED", "coordinator closed before the run ended"));
+      core.tokens.close();
+      core.waiters.failAll(new PoolError("TASK_CANCELLED", "coordinator closed before the run ended"));
       store.close();
     },
   };
-  return api;
 }

@@ -1,14 +1,12 @@
-/**
- * The embedded forge: runs -> jobs -> queue -> label matching -> runner protocol server (Gitea semantics),
- * state in SQLite.
- */
+// The embedded forge: runs, jobs and the runner protocol (Gitea semantics) on SQLite, git hosting, artifacts.
 export {
   ARTIFACT_API_PREFIX,
+  type ArtifactHandler,
   type ArtifactHandlerOptions,
   createArtifactHandler,
   type TaskTokenAuthority,
-} from "./artifact-http.js";
-export { ArtifactStore, type ArtifactStoreOptions, type ArtifactUploader } from "./artifact-store.js";
+} from "./artifacts/artifact-http.js";
+export { ArtifactStore, type ArtifactStoreOptions, type ArtifactUploader } from "./artifacts/artifact-store.js";
 export {
   type ArtifactFile,
   type ArtifactLimits,
@@ -16,15 +14,21 @@ export {
   checkArtifactName,
   checkArtifactPath,
   DEFAULT_ARTIFACT_LIMITS,
-} from "./artifacts.js";
-export {
-  type Coordinator,
-  type CoordinatorOptions,
-  createCoordinator,
-  type RouteHandler,
-  type TaskTokenInfo,
-} from "./coordinator.js";
-export type { CoordinatorEventMap, CoordinatorEvents, JobEvent, LogEvent, RunEvent, StepEvent } from "./events.js";
+} from "./artifacts/artifacts.js";
+export { type Coordinator, type CoordinatorOptions, createCoordinator } from "./coordinator.js";
+export type {
+  CoordinatorEventMap,
+  CoordinatorEvents,
+  JobEvent,
+  LogEvent,
+  PushOutcome,
+  RunEvent,
+  StepEvent,
+} from "./engine/events.js";
+export { canMatchLabels } from "./engine/match.js";
+export type { CreatedRun, CreateRunInput } from "./engine/run-engine.js";
+export type { TriggerInput, TriggerOutcome, WorkflowSource } from "./engine/trigger.js";
+export type { JobView, QueueGroup, RunnerActivity, RunnerView, RunView, StepView } from "./engine/views.js";
 export {
   createGitHttpHandler,
   type GitAuthRequest,
@@ -32,7 +36,7 @@ export {
   type GitHttpOptions,
   type GitPushEvent,
   type GitRefUpdate,
-} from "./git-http.js";
+} from "./git/git-http.js";
 export {
   bareRepoPath,
   changedPaths,
@@ -42,11 +46,15 @@ export {
   importWorkingTree,
   readRefs,
   repoSlug,
-} from "./git-repos.js";
-export { canMatchLabels } from "./match.js";
-export { type PushOutcome, triggerPush, WORKFLOW_DIRS, type WorkflowSource, workflowsAt } from "./push-trigger.js";
-export type { CreatedRun, CreateRunInput } from "./run-engine.js";
-export { type CoordinatorServer, type CoordinatorServerOptions, startCoordinatorServer } from "./server.js";
+} from "./git/git-repos.js";
+export { WORKFLOW_DIRS, workflowsAt } from "./git/push-trigger.js";
+export type { GitHostingPort, ReadPort, RunnersPort, RunsPort, TaskTokensPort } from "./ports.js";
+export {
+  type CoordinatorServer,
+  type CoordinatorServerOptions,
+  type RouteHandler,
+  startCoordinatorServer,
+} from "./service/server.js";
+export type { TaskTokenInfo } from "./service/task-token-auth.js";
 export { openStore, type Store } from "./store/db.js";
 export type { JobResult, JobStatus, RunStatus, StepStatus, TaskStatus } from "./store/records.js";
-export type { JobView, QueueGroup, RunnerState, RunnerView, RunView, StepView } from "./views.js";

@@ -17,7 +17,7 @@ class ArtifactHarness extends Harness {
   override async start(): Promise<this> {
     this.coordinator = createCoordinator({ dbPath: join(this.dir, "c.db") });
     this.server = await startCoordinatorServer(this.coordinator, {
-      handlers: [createArtifactHandler(this.coordinator, this.artifacts)],
+      handlers: [createArtifactHandler(this.coordinator.taskTokens, this.artifacts)],
     });
     return this;
   }
@@ -32,8 +32,8 @@ after(() => h.close());
 
 async function runToEnd(harness: Harness, workflow: string) {
   const runId = harness.submit(workflow);
-  const run = await harness.coordinator.waitForRun(runId, AbortSignal.timeout(60_000));
-  const logs = Object.fromEntries(run.jobs.map((j) => [j.name, harness.coordinator.jobLog(j.id).join("\n")]));
+  const run = await harness.coordinator.runs.waitForRun(runId, AbortSignal.timeout(60_000));
+  const logs = Object.fromEntries(run.jobs.map((j) => [j.name, harness.coordinator.read.jobLog(j.id).join("\n")]));
   return { runId, run, logs };
 }
 

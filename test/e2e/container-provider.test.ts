@@ -36,7 +36,7 @@ for (const engine of ["docker", "podman"] as const) {
 
     test("runs an instance as a container whose jobs run inside it, and leaves no container behind", async () => {
       const activity = (runner: string) =>
-        h.coordinator
+        h.coordinator.read
           .listRuns({ limit: 50 })
           .flatMap((r) => r.jobs)
           .filter((j) => j.status === "running" && j.runnerName === runner).length;
@@ -54,7 +54,7 @@ for (const engine of ["docker", "podman"] as const) {
         containers: { projectDir: ROOT, workdirParent: join(h.dir, "instances"), activity },
       });
       assert.deepEqual(
-        h.coordinator.listRunners().map((r) => r.name),
+        h.coordinator.runners.list().map((r) => r.name),
         ["linux-1"],
       );
       assert.equal(containers(engine).length, 1);
@@ -70,7 +70,7 @@ for (const engine of ["docker", "podman"] as const) {
       assert.match(h.log(run.jobs[0]?.id ?? 0), /inside-a-container/);
       await h.supervisor.drain("linux");
       await until(() => containers(engine).length === 0, "the instance container is gone", 30_000);
-      assert.equal(h.coordinator.listRunners().length, 0, "and unregistered");
+      assert.equal(h.coordinator.runners.list().length, 0, "and unregistered");
     });
   });
 }

@@ -117,7 +117,7 @@ describe("a pool of three roles", { skip }, () => {
     );
     assert.ok(tokens.length >= 3);
     for (const t of tokens) assert.equal(log.includes(t), false, "a runner token leaked into the job env");
-    assert.equal(log.includes(h.coordinator.registrationToken()), false, "the registration token leaked");
+    assert.equal(log.includes(h.coordinator.runners.registrationToken()), false, "the registration token leaked");
   });
 });
 

@@ -56,7 +56,7 @@ describe("runner and coordinator over HTTP", () => {
   for (const row of table) {
     test(`label matching: ${row.name}`, async () => {
       const runId = h.submit(`on: push\njobs:\n  j:\n    runs-on: ${row.runsOn}\n    steps:\n      - run: echo hi\n`);
-      const run = await h.coordinator.waitForRun(runId);
+      const run = await h.coordinator.runs.waitForRun(runId);
       assert.equal(run.jobs[0]?.status, "success");
       assert.equal(run.jobs[0]?.runnerName, row.runner);
     });
@@ -85,7 +85,7 @@ describe("runner and coordinator over HTTP", () => {
         "",
       ].join("\n"),
     );
-    const run = await h.coordinator.waitForRun(runId);
+    const run = await h.coordinator.runs.waitForRun(runId);
     const b = run.jobs.find((j) => j.jobId === "b");
     assert.equal(b?.outputs.got, "forty-two-success");
   });
@@ -115,8 +115,8 @@ describe("runner and coordinator over HTTP", () => {
       signal,
     );
     assert.equal(result.result, 1);
-    const run = await h.coordinator.waitForRun(runId);
-    assert.deepEqual(h.coordinator.jobLog(run.jobs[0]?.id ?? 0).slice(0, 3), ["a", "b", "c"]);
+    const run = await h.coordinator.runs.waitForRun(runId);
+    assert.deepEqual(h.coordinator.read.jobLog(run.jobs[0]?.id ?? 0).slice(0, 3), ["a", "b", "c"]);
   });
 
   test("cancelling a running job stops its processes within 2 s", async () => {
@@ -132,10 +132,10 @@ describe("runner and coordinator over HTTP", () => {
     const pids = readFileSync(pidFile, "utf8").trim().split("\n").map(Number);
     assert.ok(pids.every(alive), "processes run before the cancel");
     const t0 = Date.now();
-    h.coordinator.cancelRun(runId);
+    h.coordinator.runs.cancelRun(runId);
     await waitUntil(() => !pids.some(alive), 2_000, "the processes to exit");
     const elapsed = Date.now() - t0;
-    const run = await h.coordinator.waitForRun(runId);
+    const run = await h.coordinator.runs.waitForRun(runId);
     assert.equal(run.jobs[0]?.status, "cancelled");
     assert.ok(elapsed < 2_000, `gone after ${elapsed} ms`);
   });

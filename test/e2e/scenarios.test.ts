@@ -7,12 +7,12 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
 import { fileURLToPath } from "node:url";
-// Test-only: the coordinator's git hosting serves the remote actions of the scenarios.
-import { createGitHttpHandler } from "../../src/coordinator/git-http.js";
 import {
   type Coordinator,
   type CoordinatorServer,
   createCoordinator,
+  // Test-only: the coordinator's git hosting serves the remote actions of the scenarios.
+  createGitHttpHandler,
   type JobView,
   type RunView,
   startCoordinatorServer,
@@ -200,7 +200,7 @@ describe("testdata/scenarios through the real coordinator and runners", () => {
       const registration = await register({
         client: createForgeClient({ url: server.url }),
         url: server.url,
-        token: coordinator.registrationToken(),
+        token: coordinator.runners.registrationToken(),
         name,
         labels: LABELS.map((l) => `${l}:host`),
         file: join(dir, `${name}.runner`),
@@ -248,7 +248,7 @@ describe("testdata/scenarios through the real coordinator and runners", () => {
       // SCENARIO_LOGS=1 prints every job log, for writing a new scenario's expectations.
       if (process.env.SCENARIO_LOGS) {
         for (const j of run.jobs)
-          process.stdout.write(`--- ${s.name}/${j.name}\n${coordinator.jobLog(j.id).join("\n")}\n`);
+          process.stdout.write(`--- ${s.name}/${j.name}\n${coordinator.read.jobLog(j.id).join("\n")}\n`);
       }
       const expected =
         s.expected.requires && s.expected.withoutRequired && !onPath(s.expected.requires)
@@ -257,7 +257,7 @@ describe("testdata/scenarios through the real coordinator and runners", () => {
       for (const [key, want] of Object.entries(expected)) {
         const job = findJob(run, key);
         assert.ok(job, `job '${key}' exists among ${run.jobs.map((j) => j.name).join(", ")}`);
-        checkJob(job, coordinator.jobLog(job.id), want, `${s.name}/${key}`);
+        checkJob(job, coordinator.read.jobLog(job.id), want, `${s.name}/${key}`);
       }
     });
   }
@@ -287,7 +287,7 @@ function submit(coordinator: Coordinator, s: Scenario): Promise<RunView> {
     jobs = planJobs(parsed.workflow, { github: {}, vars: s.expected.vars ?? {}, inputs }).jobs;
   }
   const event = s.expected.event ?? { name: "push" };
-  const { runId } = coordinator.createRun({
+  const { runId } = coordinator.runs.create({
     repo: `scenarios/${s.name}`,
     workflowFile: "push.yml",
     workflowName: s.name,
@@ -301,5 +301,5 @@ function submit(coordinator: Coordinator, s: Scenario): Promise<RunView> {
     secrets: s.expected.secrets ?? {},
     vars: s.expected.vars ?? {},
   });
-  return coordinator.waitForRun(runId, AbortSignal.timeout(60_000));
+  return coordinator.runs.waitForRun(runId, AbortSignal.timeout(60_000));
 }

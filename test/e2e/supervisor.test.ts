@@ -35,7 +35,7 @@ const live = (h: PoolHarness, role = "linux") =>
 test("keeps min idle instances, each its own registration", async () => {
   const h = await pool([linux({ instances: { min: 2, max: 3 } })]);
   assert.equal(live(h).length, 2);
-  const runners = h.coordinator.listRunners();
+  const runners = h.coordinator.runners.list();
   assert.deepEqual(runners.map((r) => r.name).sort(), ["linux-1", "linux-2"]);
   assert.equal(new Set(runners.map((r) => r.uuid)).size, 2);
 });
@@ -52,7 +52,10 @@ test("grows up to max while jobs wait, runs them at once, and drains idle ones a
   const starts = run.jobs.map((j) => Date.parse(j.startedAt ?? ""));
   const stops = run.jobs.map((j) => Date.parse(j.stoppedAt ?? ""));
   assert.ok(Math.max(...starts) < Math.min(...stops), "the three jobs overlapped");
-  await until(() => live(h).length === 1 && h.coordinator.listRunners().length === 1, "back to min after idle_timeout");
+  await until(
+    () => live(h).length === 1 && h.coordinator.runners.list().length === 1,
+    "back to min after idle_timeout",
+  );
   const kept = live(h)[0]?.name ?? "";
   for (const name of ["linux-1", "linux-2", "linux-3"].filter((n) => n !== kept)) {
     assert.equal(existsSync(join(h.dir, "runners", `${name}.runner`)), false, `${name}.runner removed`);
@@ -80,12 +83,12 @@ test("an instance the forge no longer knows is replaced by a fresh registration,
     settings: { version: "e2e", fetchWaitMs: 300 },
     backoffMs: { base: 200, max: 1000 },
   });
-  const first = h.coordinator.listRunners()[0];
+  const first = h.coordinator.runners.list()[0];
   assert.ok(first);
-  h.coordinator.deleteRunner(first.id);
+  h.coordinator.runners.delete(first.id);
   await until(() => h.supervisor.status()[0]?.restarts === 1, "the crash is counted");
   await until(() => live(h).length === 1, "a replacement is up");
-  const now = h.coordinator.listRunners();
+  const now = h.coordinator.runners.list();
   assert.equal(now.length, 1);
   assert.notEqual(now[0]?.uuid, first.uuid, "a new registration, not the old token");
   assert.match(h.supervisor.status()[0]?.lastError ?? "", /linux-1/);
@@ -95,7 +98,7 @@ test("drain ROLE unregisters its instances and keeps the role empty until add", 
   const h = await pool([linux({ instances: { min: 1, max: 2 } })]);
   const drained = await h.supervisor.drain("linux");
   assert.deepEqual(drained, ["linux-1"]);
-  assert.equal(h.coordinator.listRunners().length, 0);
+  assert.equal(h.coordinator.runners.list().length, 0);
   await new Promise((r) => setTimeout(r, 300));
   assert.equal(live(h).length, 0, "still empty after a few reconciles");
   assert.equal(h.supervisor.status()[0]?.paused, true);
@@ -106,16 +109,16 @@ test("drain ROLE unregisters its instances and keeps the role empty until add", 
 
 test("a config update replaces instances of a changed role and starts new roles", async () => {
   const h = await pool([linux()]);
-  const before = h.coordinator.listRunners()[0]?.uuid;
+  const before = h.coordinator.runners.list()[0]?.uuid;
   h.supervisor.update([
     linux({ labels: ["self-hosted", "linux", "big"] }),
     { name: "audit", labels: ["self-hosted", "audit"], backend: "host", capacity: 1, env: {} },
   ]);
   await until(
-    () => live(h).length === 1 && live(h, "audit").length === 1 && h.coordinator.listRunners().length === 2,
+    () => live(h).length === 1 && live(h, "audit").length === 1 && h.coordinator.runners.list().length === 2,
     "linux replaced, audit started",
   );
-  const relabelled = h.coordinator.listRunners().find((r) => r.labels.includes("big"));
+  const relabelled = h.coordinator.runners.list().find((r) => r.labels.includes("big"));
   assert.ok(relabelled);
   assert.notEqual(relabelled.uuid, before);
 });

@@ -101,7 +101,7 @@ describe("a poisoned workspace does not break the next job", () => {
     const registration = await register({
       client: createForgeClient({ url: server.url }),
       url: server.url,
-      token: coordinator.registrationToken(),
+      token: coordinator.runners.registrationToken(),
       name,
       labels: ["poison:host"],
       file: join(dir, `${name}.runner`),
@@ -118,16 +118,16 @@ describe("a poisoned workspace does not break the next job", () => {
     const workflow = parseWorkflow(WORKFLOW, ".gitea/workflows/poison.yml").workflow!;
     const sha = git(join(dir, "src"), "rev-parse", "HEAD");
     const github = { repository: "acme/app", ref: "refs/heads/main", sha };
-    const { runId } = coordinator.createRun({
+    const { runId } = coordinator.runs.create({
       repo: "acme/app",
       workflowFile: ".gitea/workflows/poison.yml",
       workflowName: "poison",
       event: { name: "push", ref: "refs/heads/main", sha },
       jobs: planJobs(workflow, { github, vars: {}, inputs: {} }).jobs,
     });
-    const run = await coordinator.waitForRun(runId, AbortSignal.timeout(60_000));
+    const run = await coordinator.runs.waitForRun(runId, AbortSignal.timeout(60_000));
     await runner.drain();
-    const logs = run.jobs.map((j) => `--- ${j.name}\n${coordinator.jobLog(j.id).join("\n")}`).join("\n");
+    const logs = run.jobs.map((j) => `--- ${j.name}\n${coordinator.read.jobLog(j.id).join("\n")}`).join("\n");
     return { run, logs, workdirParent };
   }
 

@@ -11,7 +11,6 @@ import {
 import { createHostBackend } from "../../src/executor/index.js";
 import { createForgeClient } from "../../src/protocol/index.js";
 import { type RunnerHandle, register, startRunner } from "../../src/runner/index.js";
-import { parseWorkflow, planJobs } from "../../src/workflow/index.js";
 
 /** A real coordinator on 127.0.0.1 plus real runners (host backend), torn down by `close()`. */
 export class Harness {
@@ -35,7 +34,7 @@ export class Harness {
     const registration = await register({
       client: createForgeClient({ url: this.server.url }),
       url: this.server.url,
-      token: this.coordinator.registrationToken(),
+      token: this.coordinator.runners.registrationToken(),
       name,
       labels: labels.map((l) => `${l}:host`),
       file: this.runnerFile(name),
@@ -53,19 +52,16 @@ export class Harness {
     return handle;
   }
 
-  /** Plans a workflow text and queues it as a push run. */
+  /** Starts a workflow text as a push to main, through the coordinator's trigger path. */
   submit(source: string, secrets: Record<string, string> = {}): number {
-    const parsed = parseWorkflow(source, "e2e.yml");
-    if (!parsed.workflow) throw new Error(parsed.diagnostics.map((d) => d.message).join("\n"));
-    const plan = planJobs(parsed.workflow, { github: {}, vars: {}, inputs: {} });
-    return this.coordinator.createRun({
+    const [outcome] = this.coordinator.runs.trigger({
       repo: "e2e/repo",
-      workflowFile: "e2e.yml",
-      workflowName: "e2e",
+      workflows: [{ file: "e2e.yml", source }],
       event: { name: "push", ref: "refs/heads/main", sha: "a".repeat(40) },
-      jobs: plan.jobs,
       secrets,
-    }).runId;
+    });
+    if (outcome?.runId === undefined) throw new Error(outcome?.error ?? outcome?.skipped ?? "no run was started");
+    return outcome.runId;
   }
 
   async close(): Promise<void> {

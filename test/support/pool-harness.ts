@@ -27,18 +27,18 @@ export class PoolHarness {
     const coordinator = this.coordinator;
     this.supervisor = assemblePool({
       forgeUrl: this.server.url,
-      registrationToken: () => coordinator.registrationToken(),
+      registrationToken: () => coordinator.runners.registrationToken(),
       roles,
       stateDir: join(this.dir, "runners"),
       workdirParent: join(this.dir, "work"),
       settings: { version: "e2e", fetchWaitMs: 5_000 },
       queued: (labels) =>
-        coordinator
+        coordinator.read
           .queueByLabels()
           .filter((g) => labelsCover(g.runsOn, labels))
           .reduce((n, g) => n + g.jobIds.length, 0),
       unregister: (reg) => {
-        coordinator.deleteRunner(reg.id);
+        coordinator.runners.delete(reg.id);
       },
       tickMs: 100,
       logger: silentLogger,
@@ -54,7 +54,7 @@ export class PoolHarness {
     const parsed = parseWorkflow(source, "e2e.yml");
     if (!parsed.workflow) throw new Error(parsed.diagnostics.map((d) => d.message).join("\n"));
     const plan = planJobs(parsed.workflow, { github: { ref }, vars: {}, inputs: {} });
-    return this.coordinator.createRun({
+    return this.coordinator.runs.create({
       repo: "e2e/repo",
       workflowFile: "e2e.yml",
       workflowName: "e2e",
@@ -65,11 +65,11 @@ export class PoolHarness {
   }
 
   wait(runId: number, ms = 60_000): Promise<RunView> {
-    return this.coordinator.waitForRun(runId, AbortSignal.timeout(ms));
+    return this.coordinator.runs.waitForRun(runId, AbortSignal.timeout(ms));
   }
 
   log(jobId: number): string {
-    return this.coordinator.jobLog(jobId).join("\n");
+    return this.coordinator.read.jobLog(jobId).join("\n");
   }
 
   async close(): Promise<void> {

@@ -42,7 +42,7 @@ export interface ServeOptions {
 
 /** Serves the runner protocol, git hosting and the artifact API of an embedded forge over HTTP. */
 export function serveCoordinator(embedded: EmbeddedCoordinator, options: ServeOptions): Promise<CoordinatorServer> {
-  const artifacts = createArtifactHandler(embedded.coordinator, embedded.artifacts, {
+  const artifacts = createArtifactHandler(embedded.coordinator.taskTokens, embedded.artifacts, {
     ...(options.artifactReadToken ? { readToken: options.artifactReadToken } : {}),
     logger: options.logger,
   });
@@ -56,7 +56,7 @@ export function serveCoordinator(embedded: EmbeddedCoordinator, options: ServeOp
 
 /** Jobs running on a runner, as the coordinator saw them last (what a container provider cannot see itself). */
 export function runningOn(coordinator: Coordinator, runner: string): number {
-  return coordinator
+  return coordinator.read
     .listRuns({ limit: 200 })
     .flatMap((r) => r.jobs)
     .filter((j) => j.status === "running" && j.runnerName === runner).length;

@@ -3,7 +3,7 @@ import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
 import { join, resolve } from "node:path";
 import type { PoolConfig } from "../../config/index.js";
-import { type Coordinator, canMatchLabels, type RouteHandler } from "../../coordinator/index.js";
+import type { Coordinator, GitHostingPort, RouteHandler } from "../../coordinator/index.js";
 import { type Logger, PoolError } from "../../lib/index.js";
 import type { RunbookForge } from "../../pool/index.js";
 import type { Registration } from "../../runner/index.js";
@@ -45,9 +45,9 @@ export function openForge(config: PoolConfig, place: ForgePlace): Forge {
 function embeddedForge({ stateDir, logger }: ForgePlace): Forge {
   const embedded = openCoordinator(stateDir, 60_000, logger);
   const { coordinator } = embedded;
-  let token = coordinator.registrationToken();
+  let token = coordinator.runners.registrationToken();
   writeRegistrationToken(stateDir, token);
-  pushTokenReady(stateDir, coordinator);
+  pushTokenReady(stateDir, coordinator.git);
   let url = "";
   let close = async (): Promise<void> => coordinator.close();
   return {
@@ -55,27 +55,27 @@ function embeddedForge({ stateDir, logger }: ForgePlace): Forge {
     embedded: true,
     url: () => url,
     registrationToken: () => token,
-    queue: () => coordinator.queueByLabels(),
+    queue: () => coordinator.read.queueByLabels(),
     queued: (labels) =>
-      coordinator
+      coordinator.read
         .queueByLabels()
         .filter((g) => labelsCover(g.runsOn, labels))
         .reduce((n, g) => n + g.jobIds.length, 0),
     unregister: (reg) => {
-      coordinator.deleteRunner(reg.id);
+      coordinator.runners.delete(reg.id);
     },
     activity: (runner) => runningOn(coordinator, runner),
     rotateToken: () => {
-      token = coordinator.createRegistrationToken();
+      token = coordinator.runners.createRegistrationToken();
       writeRegistrationToken(stateDir, token);
       return `embedded coordinator; the new token is in ${join(stateDir, "registration-token")}`;
     },
     removeRunner: async (runner) => {
-      const found = coordinator.listRunners().find((r) => r.name === runner || String(r.id) === runner);
+      const found = coordinator.runners.list().find((r) => r.name === runner || String(r.id) === runner);
       if (!found) {
         throw new PoolError("NOT_FOUND", `no runner "${runner}" on the coordinator: see \`runnerpool pool status\``);
       }
-      coordinator.deleteRunner(found.id);
+      coordinator.runners.delete(found.id);
       return { name: found.name, id: found.id };
     },
     serve: async (listen, admin) => {
@@ -179,9 +179,9 @@ function writeRegistrationToken(stateDir: string, token: string): void {
  * The push token `git push` presents (mode 0600): kept across restarts while the coordinator still
  * accepts it, else replaced (the coordinator stores only its hash).
  */
-function pushTokenReady(stateDir: string, coordinator: Coordinator): void {
+function pushTokenReady(stateDir: string, git: GitHostingPort): void {
   const file = join(stateDir, "push-token");
-  if (existsSync(file) && coordinator.verifyPushToken(readFileSync(file, "utf8").trim())) return;
-  writeFileSync(file, `${coordinator.createPushToken()}\n`, { mode: 0o600 });
+  if (existsSync(file) && git.verifyPushToken(readFileSync(file, "utf8").trim())) return;
+  writeFileSync(file, `${git.createPushToken()}\n`, { mode: 0o600 });
   chmodSync(file, 0o600);
 }

@@ -40,7 +40,7 @@ function runFromDatabase(db: string, id: number): ComparableRun {
   if (!existsSync(db)) throw new PoolError("INVALID_ARGUMENT", `coordinator database "${db}" does not exist`);
   const coordinator = createCoordinator({ dbPath: db, zombieTimeoutMs: 0 });
   try {
-    const run = coordinator.getRun(id);
+    const run = coordinator.read.getRun(id);
     if (!run)
       throw new PoolError("NOT_FOUND", `run ${id} is not in "${db}": see the run ids in \`runnerpool up\`'s log`);
     if (run.result === undefined)

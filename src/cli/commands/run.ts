@@ -14,7 +14,6 @@ import { inspectRepo, resolveRef } from "../repo.js";
 import { type RunForge, startRunForge } from "../run/run-forge.js";
 import { parseRunArgs, type RunRequest, workflowFilesOf } from "../run/run-request.js";
 import { printSummary, type RunSummary, type RunSummaryRun, recordRun, summaryOk } from "../run/run-summary.js";
-import { triggerWorkflows } from "../run/trigger-workflows.js";
 import { VERSION } from "../version.js";
 import { watchCoordinator } from "../watch.js";
 
@@ -60,7 +59,7 @@ export async function runCommand(argv: string[], io: Io): Promise<number> {
       logger,
     ),
     forgeUrl: forge.server.url,
-    registrationToken: () => forge.coordinator.registrationToken(),
+    registrationToken: () => forge.coordinator.runners.registrationToken(),
     roles: singleInstanceRoles(roles),
     logger,
     signal,
@@ -118,7 +117,7 @@ async function runWorkflows(ctx: RunContext): Promise<RunSummaryRun[]> {
       unreadable.set(file, `cannot read workflow "${file}": ${errorMessage(err)}`);
     }
   }
-  const outcomes = triggerWorkflows(forge.coordinator, {
+  const outcomes = forge.coordinator.runs.trigger({
     repo: ctx.repo.fullName,
     workflows: sources,
     event,
@@ -151,7 +150,7 @@ async function runWorkflows(ctx: RunContext): Promise<RunSummaryRun[]> {
   }
   const place = { ...forge, logDir: ctx.logDir, roleOf: (n: string) => ctx.pool.roleOfRunner(n) };
   for (const { entry: run, runId } of pending) {
-    recordRun(run, await forge.coordinator.waitForRun(runId, ctx.signal), place);
+    recordRun(run, await forge.coordinator.runs.waitForRun(runId, ctx.signal), place);
   }
   return runs;
 }

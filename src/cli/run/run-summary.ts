@@ -68,7 +68,7 @@ export function recordRun(entry: RunSummaryRun, run: RunView, place: RunRecordPl
   }));
   for (const job of run.jobs) {
     const logFile = join(place.logDir, `run-${runId}-job-${job.id}.log`);
-    writeFileSync(logFile, `${coordinator.jobLog(job.id).join("\n")}\n`);
+    writeFileSync(logFile, `${coordinator.read.jobLog(job.id).join("\n")}\n`);
     entry.jobs.push({
       id: job.id,
       name: job.name,

@@ -1,5 +1,5 @@
 import type { Database } from "better-sqlite3";
-import type { SaltedToken } from "../tokens.js";
+import type { HashedSecret } from "./records.js";
 
 export interface PushTokenRecord {
   id: number;
@@ -27,7 +27,7 @@ export class PushTokenStore {
   }
 
   /** Stores `token` as the only valid push token. */
-  replace(token: SaltedToken, now: number): number {
+  replace(token: HashedSecret, now: number): number {
     return this.#db.transaction(() => {
       this.#db.prepare("UPDATE push_tokens SET revoked = ? WHERE revoked IS NULL").run(now);
       const info = this.#db

@@ -13,6 +13,14 @@ export function isFinal(status: string): status is JobResult {
   return FINAL_STATUSES.has(status);
 }
 
+/** What the store keeps of a secret: never the secret itself. */
+export interface HashedSecret {
+  salt: string;
+  hash: string;
+  /** Lets a secret be looked up without storing it (Gitea's token_last_eight). */
+  lastEight: string;
+}
+
 /** Times are epoch milliseconds throughout the store. */
 export interface RunnerRecord {
   id: number;

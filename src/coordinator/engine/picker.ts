@@ -1,0 +1,97 @@
+import type { Task } from "../../protocol/index.js";
+import type { Store } from "../store/db.js";
+import type { HashedSecret, RunnerRecord } from "../store/records.js";
+import { canMatchLabels } from "./match.js";
+import type { RunEngine } from "./run-engine.js";
+import { buildTaskMessage } from "./task-message.js";
+
+/** Where task tokens come from (hashed ahead of time by the runner service's token pool). */
+export interface TaskTokenSource {
+  take(): HashedSecret & { token: string };
+}
+
+export interface PickerOptions {
+  store: Store;
+  engine: RunEngine;
+  tokens: TaskTokenSource;
+  serverUrl: () => string;
+  defaultActionsUrl: string;
+}
+
+export interface Picked {
+  task: Task;
+  jobId: number;
+  runId: number;
+}
+
+/**
+ * Gitea's PickTask: the oldest waiting job whose runs-on the runner's labels cover is claimed, a task with
+ * a fresh token and one step row per payload step is created, and the Task message is built, all in one
+ * transaction.
+ */
+export class Picker {
+  readonly #o: PickerOptions;
+
+  constructor(options: PickerOptions) {
+    this.#o = options;
+  }
+
+  pick(runner: RunnerRecord): Picked | undefined {
+    const { store, engine } = this.#o;
+    // An ephemeral runner gets exactly one task (Gitea 1.24).
+    if (runner.ephemeral && store.tasks.ofRunner(runner.id).length > 0) return undefined;
+    return engine.atomically(() => {
+      for (const candidate of store.jobs.waiting()) {
+        if (!canMatchLabels(candidate.runsOn, runner.labels)) continue;
+        const now = Date.now();
+        const claimed = store.jobs.get(candidate.id)!;
+        if (!engine.status.claim(claimed, runner.id, now)) continue;
+        const job = store.jobs.get(candidate.id)!;
+        const run = store.runs.get(job.runId)!;
+        const token = this.#o.tokens.take();
+        const taskId = store.tasks.insert(
+          {
+            jobId: job.id,
+            runnerId: runner.id,
+            tokenHash: token.hash,
+            tokenSalt: token.salt,
+            tokenLastEight: token.lastEight,
+            stepNames: job.stepNames,
+          },
+          now,
+        );
+        store.jobs.setTask(job.id, taskId);
+        if (run.status === "waiting") engine.status.moveRun(run, "running", now);
+        const task = buildTaskMessage({
+          store,
+          run,
+          job: { ...job, taskId },
+          jobsOfRun: store.jobs.ofRun(run.id),
+          serverUrl: this.#o.serverUrl(),
+          defaultActionsUrl: this.#o.defaultActionsUrl,
+          taskId,
+          token: token.token,
+          secrets: engine.secretsOf(run.id),
+        });
+        return { task, jobId: job.id, runId: run.id };
+      }
+      return undefined;
+    });
+  }
+
+  /**
+   * Gives a claimed job back to the queue when its Task could not reach the runner (the fetch was aborted
+   * after the pick). The task row stays, cancelled, so its id is never reused and a late UpdateTask for it
+   * learns it is over.
+   */
+  release(picked: Picked): void {
+    const { store, engine } = this.#o;
+    engine.atomically(() => {
+      const now = Date.now();
+      const job = { id: picked.jobId, runId: picked.runId };
+      if (!engine.status.unclaim(job, Number(picked.task.id), now)) return;
+      store.tasks.finish(Number(picked.task.id), "cancelled", now, now);
+      store.counters.bumpTasksVersion();
+    });
+  }
+}

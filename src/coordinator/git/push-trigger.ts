@@ -1,0 +1,96 @@
+import type { Logger } from "../../lib/index.js";
+import type { TriggerEvent } from "../../workflow/index.js";
+import type { PushOutcome } from "../engine/events.js";
+import type { TriggerInput, TriggerOutcome, WorkflowSource } from "../engine/trigger.js";
+import type { GitPushEvent, GitRefUpdate } from "./git-http.js";
+import { changedPaths, runGitTool } from "./git-repos.js";
+
+/** Where forges look for workflows; the first directory that holds any wins (Gitea's rule). */
+export const WORKFLOW_DIRS = [".gitea/workflows", ".forgejo/workflows", ".github/workflows"] as const;
+
+export interface PushTriggerOptions {
+  /** The bare repository that received the push. */
+  repoPath: string;
+  /** The engine's trigger path (engine/trigger.ts). */
+  trigger(input: TriggerInput): TriggerOutcome[];
+  logger: Logger;
+  signal: AbortSignal;
+  /** `github.actor` of the runs; default "runnerpool". */
+  actor?: string;
+}
+
+const ZERO_RE = /^0+$/;
+
+function message(err: unknown): string {
+  return err instanceof Error ? err.message : String(err);
+}
+
+/** The workflow files of `commit`, from the first workflow directory that has `.yml`/`.yaml` files. */
+export async function workflowsAt(repoPath: string, commit: string, signal: AbortSignal): Promise<WorkflowSource[]> {
+  for (const dir of WORKFLOW_DIRS) {
+    const listing = await runGitTool(["ls-tree", "-z", commit, "--", `${dir}/`], repoPath, signal);
+    const files: string[] = [];
+    for (const entry of listing.split("\0")) {
+      const tab = entry.indexOf("\t");
+      if (tab < 0) continue;
+      const [, type] = entry.slice(0, tab).split(" ");
+      const path = entry.slice(tab + 1);
+      if (type === "blob" && /\.ya?ml$/.test(path)) files.push(path);
+    }
+    if (files.length === 0) continue;
+    const out: WorkflowSource[] = [];
+    for (const file of files.sort()) {
+      out.push({ file, source: await runGitTool(["cat-file", "blob", `${commit}:${file}`], repoPath, signal) });
+    }
+    return out;
+  }
+  return [];
+}
+
+/**
+ * Starts the workflows a push triggers: for each created or moved branch or tag, the workflows at the
+ * pushed commit whose `on.push` filters (branches, tags, paths) match. A workflow that does not parse
+ * or plan is reported in the outcome and the log, never thrown: the rest of the push goes on.
+ */
+export async function triggerPush(options: PushTriggerOptions, event: GitPushEvent): Promise<PushOutcome[]> {
+  const outcomes: PushOutcome[] = [];
+  for (const update of event.updates) {
+    if (ZERO_RE.test(update.after) || !/^refs\/(heads|tags)\//.test(update.ref)) continue;
+    try {
+      outcomes.push(...(await triggerRef(options, event.repo, update)));
+    } catch (err) {
+      if (options.signal.aborted) throw err;
+      const error = `cannot read the workflows of ${update.ref}: ${message(err)}`;
+      options.logger.error({ repo: event.repo, ref: update.ref, err: message(err) }, "push trigger failed");
+      outcomes.push({ repo: event.repo, ref: update.ref, sha: update.after, workflow: "", error, time: now() });
+    }
+  }
+  return outcomes;
+}
+
+function now(): string {
+  return new Date().toISOString();
+}
+
+async function triggerRef(options: PushTriggerOptions, repo: string, update: GitRefUpdate): Promise<PushOutcome[]> {
+  const { repoPath, signal, logger } = options;
+  const sha = (await runGitTool(["rev-parse", "--verify", `${update.after}^{commit}`], repoPath, signal)).trim();
+  const isTag = update.ref.startsWith("refs/tags/");
+  const changedFiles = isTag ? undefined : await changedPaths(repoPath, update.before, sha, signal);
+  const event: TriggerEvent = { name: "push", ref: update.ref, sha, ...(changedFiles ? { changedFiles } : {}) };
+  const workflows = await workflowsAt(repoPath, sha, signal);
+  const outcomes: PushOutcome[] = [];
+  for (const o of options.trigger({ repo, workflows, event, ...(options.actor ? { actor: options.actor } : {}) })) {
+    if (o.skipped !== undefined) continue;
+    const outcome: PushOutcome = { repo, ref: update.ref, sha, workflow: o.workflow, time: now() };
+    if (o.runId !== undefined) {
+      outcome.runId = o.runId;
+      logger.info({ repo, ref: update.ref, workflow: o.workflow, runId: o.runId }, "push started a run");
+    } else {
+      outcome.error = o.error ?? `${o.workflow}: not started`;
+      logger.warn({ repo, ref: update.ref, workflow: o.workflow, error: outcome.error }, "pushed workflow not started");
+    }
+    outcomes.push(outcome);
+  }
+  return outcomes;
+}

@@ -1,0 +1,46 @@
+import { Code, ConnectError, type ConnectRouter, type Interceptor, type ServiceImpl } from "@connectrpc/connect";
+import { connectNodeAdapter } from "@connectrpc/connect-node";
+import { API_PREFIX, PingService, RunnerService } from "../../protocol/index.js";
+import { createPingService } from "./ping-service.js";
+import type { RouteHandler } from "./server.js";
+
+const SERVICE_PATHS = [`${API_PREFIX}/${RunnerService.typeName}/`, `${API_PREFIX}/${PingService.typeName}/`];
+
+export interface RunnerProtocol {
+  /** The Connect routes, for `createRouterTransport(routes)` in tests. */
+  routes: (router: ConnectRouter) => void;
+  /** Serves the runner and ping services (POST only); returns false for every other path. */
+  handler: RouteHandler;
+}
+
+/** The runner protocol over HTTP: the runner service and the ping service, refused once closed. */
+export function createRunnerProtocol(
+  runnerService: ServiceImpl<typeof RunnerService>,
+  closed: () => boolean,
+  shutdownSignal: AbortSignal,
+): RunnerProtocol {
+  // After close the database is gone: answer Unavailable (runners retry) instead of an internal error.
+  const refuseWhenClosed: Interceptor = (next) => (req) => {
+    if (closed()) throw new ConnectError("coordinator is shutting down", Code.Unavailable);
+    return next(req);
+  };
+  const routes = (router: ConnectRouter) => {
+    router.service(RunnerService, runnerService, { interceptors: [refuseWhenClosed] });
+    router.service(PingService, createPingService());
+  };
+  // No response compression: runners reach the embedded coordinator over loopback or a LAN, where gzip
+  // costs more time than it saves (it was a tenth of the pickup path). Clients still send Accept-Encoding.
+  const adapter = connectNodeAdapter({ routes, requestPathPrefix: API_PREFIX, shutdownSignal, acceptCompression: [] });
+  const handler: RouteHandler = (req, res) => {
+    const path = (req.url ?? "").split("?", 1)[0] ?? "";
+    if (!SERVICE_PATHS.some((p) => path.startsWith(p))) return false;
+    if (req.method !== "POST") {
+      // Gitea registers these routes for POST only.
+      res.writeHead(405, { allow: "POST" }).end();
+      return true;
+    }
+    adapter(req, res);
+    return true;
+  };
+  return { routes, handler };
+}
