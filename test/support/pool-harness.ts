@@ -1,6 +1,7 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { queuedFor } from "../../src/cli/assembly/coordinator.js";
 import { assemblePool, type PoolAssemblyOptions } from "../../src/cli/assembly/pool.js";
 import {
   type Coordinator,
@@ -11,7 +12,7 @@ import {
 } from "../../src/coordinator/index.js";
 import { silentLogger } from "../../src/lib/index.js";
 import type { PoolRole, Supervisor } from "../../src/pool/index.js";
-import { labelsCover, parseWorkflow, planJobs } from "../../src/workflow/index.js";
+import { parseWorkflow, planJobs } from "../../src/workflow/index.js";
 
 /** A real coordinator on 127.0.0.1 and a pool, assembled as `up` does, running the given roles against it. */
 export class PoolHarness {
@@ -32,11 +33,7 @@ export class PoolHarness {
       stateDir: join(this.dir, "runners"),
       workdirParent: join(this.dir, "work"),
       settings: { version: "e2e", fetchWaitMs: 5_000 },
-      queued: (labels) =>
-        coordinator.read
-          .queueByLabels()
-          .filter((g) => labelsCover(g.runsOn, labels))
-          .reduce((n, g) => n + g.jobIds.length, 0),
+      queued: queuedFor(coordinator),
       unregister: (reg) => {
         coordinator.runners.delete(reg.id);
       },

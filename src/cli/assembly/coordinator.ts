@@ -9,6 +9,7 @@ import {
   startCoordinatorServer,
 } from "../../coordinator/index.js";
 import type { Logger } from "../../lib/index.js";
+import { labelsCover } from "../../workflow/index.js";
 
 /** The embedded forge: coordinator with git hosting, and the store of its jobs' artifacts. */
 export interface EmbeddedCoordinator {
@@ -52,6 +53,15 @@ export function serveCoordinator(embedded: EmbeddedCoordinator, options: ServeOp
     ...(options.signal ? { signal: options.signal } : {}),
     handlers: [...(options.handlers ?? []), artifacts],
   });
+}
+
+/** Jobs waiting that a runner with these labels could take: how the pool sizes a role. */
+export function queuedFor(coordinator: Coordinator): (labels: string[]) => number {
+  return (labels) =>
+    coordinator.read
+      .queueByLabels()
+      .filter((g) => labelsCover(g.runsOn, labels))
+      .reduce((n, g) => n + g.jobIds.length, 0);
 }
 
 /** Jobs running on a runner, as the coordinator saw them last (what a container provider cannot see itself). */

@@ -7,9 +7,8 @@ import type { Coordinator, GitHostingPort, RouteHandler } from "../../coordinato
 import { type Logger, PoolError } from "../../lib/index.js";
 import type { RunbookForge } from "../../pool/index.js";
 import type { Registration } from "../../runner/index.js";
-import { labelsCover } from "../../workflow/index.js";
 import { deleteForgeRunner } from "../forge-admin.js";
-import { openCoordinator, runningOn, serveCoordinator } from "./coordinator.js";
+import { openCoordinator, queuedFor, runningOn, serveCoordinator } from "./coordinator.js";
 
 /** The forge side of `up`: the embedded coordinator, or the Gitea/Forgejo of `[forge] url`. */
 export interface Forge extends RunbookForge {
@@ -56,11 +55,7 @@ function embeddedForge({ stateDir, logger }: ForgePlace): Forge {
     url: () => url,
     registrationToken: () => token,
     queue: () => coordinator.read.queueByLabels(),
-    queued: (labels) =>
-      coordinator.read
-        .queueByLabels()
-        .filter((g) => labelsCover(g.runsOn, labels))
-        .reduce((n, g) => n + g.jobIds.length, 0),
+    queued: queuedFor(coordinator),
     unregister: (reg) => {
       coordinator.runners.delete(reg.id);
     },
