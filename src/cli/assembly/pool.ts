@@ -9,7 +9,7 @@ import {
   Supervisor,
   type SupervisorOptions,
 } from "../../pool/index.js";
-import { freeBytes, type RunnerSettings } from "../../runner/index.js";
+import { type DiskFloor, freeBytes, type RunnerSettings } from "../../runner/index.js";
 import { VERSION } from "../version.js";
 import { hostGitPolicy } from "./git-policy.js";
 import { roleExecutors } from "./job-executor.js";
@@ -35,12 +35,12 @@ export interface PoolAssemblyOptions
     | "backoffMs"
     | "signal"
   > {
-  /** Where local instances' jobs get their directories (one subdirectory per role); the disk floor is measured here. */
+  /** Where local instances' jobs get their directories (one subdirectory per role). */
   workdirParent: string;
   settings: RunnerSettings;
   git?: GitPolicy;
-  /** Disk-space floor (config `runner.min_free`). */
-  minFreeBytes?: number;
+  /** The host's disk-space floor (config `runner.min_free`), shared by local instances. */
+  diskFloor?: DiskFloor;
   /** Without it, only the `local` provider is there. */
   containers?: ContainerSite;
   logger: Logger;
@@ -61,25 +61,27 @@ export function poolSettings(
   dirs: { runners: string; work: string; mirrors: string },
   embedded: boolean,
   logger: Logger,
-): Pick<PoolAssemblyOptions, "stateDir" | "workdirParent" | "settings" | "git" | "minFreeBytes"> {
+): Pick<PoolAssemblyOptions, "stateDir" | "workdirParent" | "settings" | "git" | "diskFloor"> {
   return {
     stateDir: dirs.runners,
     workdirParent: dirs.work,
     settings: runnerSettings(config, embedded),
     git: hostGitPolicy(config.git, dirs.mirrors, logger),
-    ...(config.runner.min_free ? { minFreeBytes: config.runner.min_free } : {}),
+    // Measured where jobs write: below it runners take no jobs until space returns.
+    ...(config.runner.min_free
+      ? { diskFloor: { minFreeBytes: config.runner.min_free, freeBytes: () => freeBytes(dirs.work) } }
+      : {}),
   };
 }
 
 /** The providers and the supervisor of one pool: the only place its instances' parts are put together. */
 export function assemblePool(options: PoolAssemblyOptions): Supervisor {
   const { workdirParent, settings, logger } = options;
-  const floor = options.minFreeBytes;
   const providers: InstanceProviders = {
     local: localProvider({
       executorFor: roleExecutors(workdirParent, options.git),
       settings,
-      ...(floor ? { diskFloor: { minFreeBytes: floor, freeBytes: () => freeBytes(workdirParent) } } : {}),
+      ...(options.diskFloor ? { diskFloor: options.diskFloor } : {}),
       logger,
     }),
   };
