@@ -9,15 +9,9 @@ import {
   type RewriteFileResult,
   rewriteDirectory,
 } from "../../migrate/index.js";
-import { keyValues, parseCommandArgs } from "../args.js";
+import { keyValues, type MigrateIo, parseCommandArgs } from "../args.js";
 import { VERSION } from "../version.js";
 import { COMPARE_USAGE, compareCommand, PROMOTE_USAGE, promoteCommand } from "./migrate-compare.js";
-
-export interface MigrateIo {
-  stdout: (s: string) => void;
-  stderr: (s: string) => void;
-  cwd: string;
-}
 
 const AUDIT_USAGE = "runnerpool migrate audit DIR [--config runnerpool.toml] [--format text|json|sarif]";
 const REWRITE_USAGE =
