@@ -9,14 +9,9 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
-import {
-  canMatchLabels,
-  createCoordinator,
-  type RunView,
-  startCoordinatorServer,
-} from "../../src/coordinator/index.js";
+import { createCoordinator, type RunView, startCoordinatorServer } from "../../src/coordinator/index.js";
 import { Supervisor } from "../../src/pool/index.js";
-import { parseWorkflow, planJobs } from "../../src/workflow/index.js";
+import { labelsCover, parseWorkflow, planJobs } from "../../src/workflow/index.js";
 
 const { values } = parseArgs({
   options: {
@@ -61,7 +56,7 @@ async function wave(slots: number): Promise<Wave> {
     queued: (labels) =>
       coordinator.read
         .queueByLabels()
-        .filter((g) => canMatchLabels(g.runsOn, labels))
+        .filter((g) => labelsCover(g.runsOn, labels))
         .reduce((n, g) => n + g.jobIds.length, 0),
     signal: lifetime.signal,
   });

@@ -7,7 +7,6 @@ import { fileURLToPath } from "node:url";
 import { defaultConfig, formatProblem, loadConfig, type PoolConfig, validateConfigText } from "../../config/index.js";
 import {
   ArtifactStore,
-  canMatchLabels,
   createArtifactHandler,
   createCoordinator,
   startCoordinatorServer,
@@ -21,6 +20,7 @@ import {
   type InstanceProvider,
   Supervisor,
 } from "../../pool/index.js";
+import { labelsCover } from "../../workflow/index.js";
 import { type Io, parseCommandArgs } from "../args.js";
 import { deleteForgeRunner } from "../forge-admin.js";
 import { hostGitPolicy } from "../git-policy.js";
@@ -264,7 +264,7 @@ export async function upCommand(argv: string[], io: Io): Promise<number> {
       ? (labels) =>
           embedded.read
             .queueByLabels()
-            .filter((g) => canMatchLabels(g.runsOn, labels))
+            .filter((g) => labelsCover(g.runsOn, labels))
             .reduce((n, g) => n + g.jobIds.length, 0)
       : undefined,
     unregister: embedded
