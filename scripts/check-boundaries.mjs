@@ -179,7 +179,7 @@ function checkRoom(module, fromParts, toParts, fail) {
   const toRoom = toParts.length > 2 ? toParts[1] : undefined;
   if (fromRoom === undefined || !(fromRoom in rooms) || fromRoom === toRoom) return;
   if (toRoom === undefined) {
-    fail(`room "${module}/${fromRoom}" may not import the files that assemble "${module}"`);
+    fail(`room "${module}/${fromRoom}" may not import the top-level files of "${module}" (they assemble the rooms)`);
   } else if (!rooms[fromRoom].includes(toRoom)) {
     const may = rooms[fromRoom].length === 0 ? "no other room" : rooms[fromRoom].join(", ");
     fail(`room "${module}/${fromRoom}" may not import "${module}/${toRoom}" (it may import: ${may})`);
