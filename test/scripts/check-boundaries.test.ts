@@ -44,7 +44,7 @@ test("product code importing test support fails, a test beside it may", () => {
   ]);
 });
 
-test("coordinator rooms import only the rooms their row lists, never the files that assemble them", () => {
+test("room code imports only the rooms its row lists and never the files that assemble them; room tests may", () => {
   assert.deepEqual(
     checkBoundaries(`${fixtures}rooms`).map((p) => `${p.rule} ${p.file}:${p.line}`),
     [
