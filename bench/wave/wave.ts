@@ -9,13 +9,9 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
+import { queuedFor } from "../../src/cli/assembly/coordinator.js";
 import { assemblePool } from "../../src/cli/assembly/pool.js";
-import {
-  canMatchLabels,
-  createCoordinator,
-  type RunView,
-  startCoordinatorServer,
-} from "../../src/coordinator/index.js";
+import { createCoordinator, type RunView, startCoordinatorServer } from "../../src/coordinator/index.js";
 import { silentLogger } from "../../src/lib/index.js";
 import { parseWorkflow, planJobs } from "../../src/workflow/index.js";
 
@@ -58,11 +54,7 @@ async function wave(slots: number): Promise<Wave> {
     stateDir: join(scratch, "runners"),
     workdirParent: join(scratch, "work"),
     settings: { version: "bench", fetchWaitMs: 25_000 },
-    queued: (labels) =>
-      coordinator.read
-        .queueByLabels()
-        .filter((g) => canMatchLabels(g.runsOn, labels))
-        .reduce((n, g) => n + g.jobIds.length, 0),
+    queued: queuedFor(coordinator),
     logger: silentLogger,
     signal: lifetime.signal,
   });

@@ -25,7 +25,6 @@ export type {
   RunEvent,
   StepEvent,
 } from "./engine/events.js";
-export { canMatchLabels } from "./engine/match.js";
 export type { CreatedRun, CreateRunInput } from "./engine/run-engine.js";
 export type { TriggerInput, TriggerOutcome, WorkflowSource } from "./engine/trigger.js";
 export type { JobView, QueueGroup, RunnerActivity, RunnerView, RunView, StepView } from "./engine/views.js";
@@ -47,7 +46,7 @@ export {
   readRefs,
   repoSlug,
 } from "./git/git-repos.js";
-export { WORKFLOW_DIRS, workflowsAt } from "./git/push-trigger.js";
+export { workflowsAt } from "./git/push-trigger.js";
 export type { GitHostingPort, ReadPort, RunnersPort, RunsPort, TaskTokensPort } from "./ports.js";
 export {
   type CoordinatorServer,

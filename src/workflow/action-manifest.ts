@@ -1,6 +1,7 @@
 import { checkExpressions } from "./expression-check.js";
 import type { Diagnostic, Step } from "./model.js";
-import { buildStep, collectDiagnostics, type Report } from "./parse.js";
+import { buildStep } from "./parse.js";
+import { collectDiagnostics, type Report } from "./report.js";
 import { YamlSource } from "./yaml-source.js";
 
 export interface ActionInput {

@@ -1,7 +1,7 @@
 import { errorMessage } from "../lib/index.js";
 import { globToRegExp } from "./glob.js";
 import type { Workflow } from "./model.js";
-import type { Report } from "./parse.js";
+import type { Report } from "./report.js";
 import type { YamlSource } from "./yaml-source.js";
 
 const FILTER_KEYS = ["branches", "branches-ignore", "tags", "tags-ignore", "paths", "paths-ignore"];

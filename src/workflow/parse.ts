@@ -1,26 +1,10 @@
 import { checkExpressions } from "./expression-check.js";
 import { checkFilterPatterns } from "./filter-check.js";
-import type { Diagnostic, Job, ParseResult, Position, RunDefaults, Step, Workflow } from "./model.js";
+import type { Job, ParseResult, RunDefaults, Step, Workflow } from "./model.js";
 import { checkNeedsGraph } from "./needs-graph.js";
 import { normaliseOn, normaliseRunsOn } from "./normalise.js";
+import { collectDiagnostics, type Path, type Report } from "./report.js";
 import { YamlSource } from "./yaml-source.js";
-
-export type Path = (string | number)[];
-export type Report = (
-  code: string,
-  severity: Diagnostic["severity"],
-  message: string,
-  pos: Position | undefined,
-) => void;
-
-/** The diagnostics list of one document and the `report` that appends to it with the file's name. */
-export function collectDiagnostics(file: string): { diagnostics: Diagnostic[]; report: Report } {
-  const diagnostics: Diagnostic[] = [];
-  const report: Report = (code, severity, message, pos) => {
-    diagnostics.push({ code, severity, message, file, ...(pos ? { line: pos.line, col: pos.col } : {}) });
-  };
-  return { diagnostics, report };
-}
 
 const JOB_KEYS = new Set([
   "name",

@@ -1,5 +1,5 @@
 import type { JsonObject } from "@bufbuild/protobuf";
-import type { TriggerEvent } from "../../workflow/index.js";
+import { type TriggerEvent, WORKFLOW_DIRS } from "../../workflow/index.js";
 import type { JobRecord, RunRecord } from "../store/records.js";
 
 /** What the `github` context is made of: a run as it is created, and, once known, its ids and the job. */
@@ -32,7 +32,8 @@ function refName(ref: string): string {
  * (`ci.yml`), not the workflow's `name:` and not its path from the repository root.
  */
 export function workflowId(workflowFile: string): string {
-  return workflowFile.replace(/^\.(gitea|forgejo|github)\/workflows\//, "");
+  const dir = WORKFLOW_DIRS.find((d) => workflowFile.startsWith(`${d}/`));
+  return dir === undefined ? workflowFile : workflowFile.slice(dir.length + 1);
 }
 
 /** The webhook-shaped payload act reads as `github.event` (only what a push or dispatch can know here). */

@@ -1,5 +1,5 @@
 import { parse } from "yaml";
-import { PoolError } from "../../lib/index.js";
+import { errorMessage, PoolError } from "../../lib/index.js";
 
 function isMapping(v: unknown): v is Record<string, unknown> {
   return typeof v === "object" && v !== null && !Array.isArray(v);
@@ -24,7 +24,7 @@ export function stepNamesOf(payload: string, jobId: string): string[] {
   try {
     doc = parse(payload);
   } catch (err) {
-    throw new PoolError("WORKFLOW_INVALID", `payload of job "${jobId}" is not valid YAML: ${(err as Error).message}`, {
+    throw new PoolError("WORKFLOW_INVALID", `payload of job "${jobId}" is not valid YAML: ${errorMessage(err)}`, {
       cause: err,
     });
   }

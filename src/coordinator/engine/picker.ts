@@ -1,7 +1,7 @@
 import type { Task } from "../../protocol/index.js";
+import { labelsCover } from "../../workflow/index.js";
 import type { Store } from "../store/db.js";
 import type { HashedSecret, RunnerRecord } from "../store/records.js";
-import { canMatchLabels } from "./match.js";
 import type { RunEngine } from "./run-engine.js";
 import { buildTaskMessage } from "./task-message.js";
 
@@ -42,7 +42,7 @@ export class Picker {
     if (runner.ephemeral && store.tasks.ofRunner(runner.id).length > 0) return undefined;
     return engine.atomically(() => {
       for (const candidate of store.jobs.waiting()) {
-        if (!canMatchLabels(candidate.runsOn, runner.labels)) continue;
+        if (!labelsCover(candidate.runsOn, runner.labels)) continue;
         const now = Date.now();
         const claimed = store.jobs.get(candidate.id)!;
         if (!engine.status.claim(claimed, runner.id, now)) continue;

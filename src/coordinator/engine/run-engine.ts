@@ -1,5 +1,5 @@
 import type { Logger } from "../../lib/index.js";
-import { PoolError } from "../../lib/index.js";
+import { errorMessage, PoolError } from "../../lib/index.js";
 import type { PlannedJob, TriggerEvent } from "../../workflow/index.js";
 import { evaluateCondition } from "../../workflow/index.js";
 import type { Store } from "../store/db.js";
@@ -268,7 +268,7 @@ export class RunEngine {
       store.logs.addMessage(job.id, now, `job skipped: ${why}`);
       return "skipped";
     } catch (err) {
-      store.logs.addMessage(job.id, now, `job failed: cannot evaluate if: ${(err as Error).message}`);
+      store.logs.addMessage(job.id, now, `job failed: cannot evaluate if: ${errorMessage(err)}`);
       return "failure";
     }
   }

@@ -1,5 +1,7 @@
+import { errorMessage } from "../../lib/index.js";
 import {
   type Diagnostic,
+  formatDiagnostic,
   parseWorkflow,
   planJobs,
   resolveDispatchInputs,
@@ -47,14 +49,9 @@ export interface TriggerDeps {
   serverUrl(): string;
 }
 
-function describe(d: Diagnostic): string {
-  const pos = d.line === undefined ? "" : `:${d.line}${d.col === undefined ? "" : `:${d.col}`}`;
-  return `${d.file}${pos}: ${d.message}`;
-}
-
 function errorsOf(diagnostics: readonly Diagnostic[]): string | undefined {
   const errors = diagnostics.filter((d) => d.severity === "error");
-  return errors.length === 0 ? undefined : errors.map(describe).join("; ");
+  return errors.length === 0 ? undefined : errors.map((d) => formatDiagnostic(d, { severity: false })).join("; ");
 }
 
 /** The event as stored with a run: no changed paths; dispatch inputs resolved (defaults applied) as text. */
@@ -120,7 +117,7 @@ export function triggerRuns(deps: TriggerDeps, input: TriggerInput): TriggerOutc
       try {
         triggerOne(deps, input, parsed.workflow, out);
       } catch (err) {
-        out.error = err instanceof Error ? err.message : String(err);
+        out.error = errorMessage(err);
       }
     }
     if (out.error === undefined) delete out.error;

@@ -1,7 +1,7 @@
 import type { Logger } from "../../lib/index.js";
+import { labelsCover } from "../../workflow/index.js";
 import type { Store } from "../store/db.js";
 import type { RunnerRecord } from "../store/records.js";
-import { canMatchLabels } from "./match.js";
 import type { RunEngine } from "./run-engine.js";
 
 /** `no runner serves runs-on [a, b]; runners: name1 [l1, l2], name2 [...]` */
@@ -37,9 +37,7 @@ export class UnservableWatch {
     if (job.unservable !== null) return job.unservable;
     if (job.status !== "waiting") return undefined;
     const runners = this.#store.runners.list();
-    return runners.some((r) => canMatchLabels(job.runsOn, r.labels))
-      ? undefined
-      : unservableMessage(job.runsOn, runners);
+    return runners.some((r) => labelsCover(job.runsOn, r.labels)) ? undefined : unservableMessage(job.runsOn, runners);
   }
 
   check(now = Date.now()): void {
@@ -49,7 +47,7 @@ export class UnservableWatch {
     const seen = new Set<number>();
     for (const job of waiting) {
       seen.add(job.id);
-      if (runners.some((r) => canMatchLabels(job.runsOn, r.labels))) {
+      if (runners.some((r) => labelsCover(job.runsOn, r.labels))) {
         this.#since.delete(job.id);
         continue;
       }

@@ -1,3 +1,4 @@
+import { labelsCover } from "../../workflow/index.js";
 import type { Store } from "../store/db.js";
 import type {
   JobRecord,
@@ -9,7 +10,6 @@ import type {
   StepStatus,
 } from "../store/records.js";
 import { isFinal } from "../store/records.js";
-import { canMatchLabels } from "./match.js";
 
 export interface StepView {
   index: number;
@@ -195,7 +195,7 @@ export function queueByLabels(store: Store): QueueGroup[] {
         runsOn: q.runsOn,
         jobIds: [],
         oldestQueuedAt: iso(q.queued)!,
-        runners: runners.filter((r) => canMatchLabels(q.runsOn, r.labels)).map((r) => r.name),
+        runners: runners.filter((r) => labelsCover(q.runsOn, r.labels)).map((r) => r.name),
       };
       groups.set(key, g);
     }

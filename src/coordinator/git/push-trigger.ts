@@ -1,12 +1,9 @@
-import type { Logger } from "../../lib/index.js";
-import type { TriggerEvent } from "../../workflow/index.js";
+import { errorMessage, type Logger } from "../../lib/index.js";
+import { pickWorkflowFiles, type TriggerEvent } from "../../workflow/index.js";
 import type { PushOutcome } from "../engine/events.js";
 import type { TriggerInput, TriggerOutcome, WorkflowSource } from "../engine/trigger.js";
 import type { GitPushEvent, GitRefUpdate } from "./git-http.js";
 import { changedPaths, runGitTool } from "./git-repos.js";
-
-/** Where forges look for workflows; the first directory that holds any wins (Gitea's rule). */
-export const WORKFLOW_DIRS = [".gitea/workflows", ".forgejo/workflows", ".github/workflows"] as const;
 
 export interface PushTriggerOptions {
   /** The bare repository that received the push. */
@@ -21,30 +18,24 @@ export interface PushTriggerOptions {
 
 const ZERO_RE = /^0+$/;
 
-function message(err: unknown): string {
-  return err instanceof Error ? err.message : String(err);
-}
-
-/** The workflow files of `commit`, from the first workflow directory that has `.yml`/`.yaml` files. */
+/** The workflow files of `commit`, found by the one rule every road uses (workflow's pickWorkflowFiles). */
 export async function workflowsAt(repoPath: string, commit: string, signal: AbortSignal): Promise<WorkflowSource[]> {
-  for (const dir of WORKFLOW_DIRS) {
+  const blobsIn = async (dir: string): Promise<string[]> => {
     const listing = await runGitTool(["ls-tree", "-z", commit, "--", `${dir}/`], repoPath, signal);
-    const files: string[] = [];
+    const names: string[] = [];
     for (const entry of listing.split("\0")) {
       const tab = entry.indexOf("\t");
       if (tab < 0) continue;
       const [, type] = entry.slice(0, tab).split(" ");
-      const path = entry.slice(tab + 1);
-      if (type === "blob" && /\.ya?ml$/.test(path)) files.push(path);
+      if (type === "blob") names.push(entry.slice(tab + 1).slice(dir.length + 1));
     }
-    if (files.length === 0) continue;
-    const out: WorkflowSource[] = [];
-    for (const file of files.sort()) {
-      out.push({ file, source: await runGitTool(["cat-file", "blob", `${commit}:${file}`], repoPath, signal) });
-    }
-    return out;
+    return names;
+  };
+  const out: WorkflowSource[] = [];
+  for (const file of await pickWorkflowFiles(blobsIn)) {
+    out.push({ file, source: await runGitTool(["cat-file", "blob", `${commit}:${file}`], repoPath, signal) });
   }
-  return [];
+  return out;
 }
 
 /**
@@ -60,8 +51,8 @@ export async function triggerPush(options: PushTriggerOptions, event: GitPushEve
       outcomes.push(...(await triggerRef(options, event.repo, update)));
     } catch (err) {
       if (options.signal.aborted) throw err;
-      const error = `cannot read the workflows of ${update.ref}: ${message(err)}`;
-      options.logger.error({ repo: event.repo, ref: update.ref, err: message(err) }, "push trigger failed");
+      const error = `cannot read the workflows of ${update.ref}: ${errorMessage(err)}`;
+      options.logger.error({ repo: event.repo, ref: update.ref, err: errorMessage(err) }, "push trigger failed");
       outcomes.push({ repo: event.repo, ref: update.ref, sha: update.after, workflow: "", error, time: now() });
     }
   }

@@ -2,18 +2,22 @@ import type { Timestamp } from "@bufbuild/protobuf/wkt";
 import { timestampMs } from "@bufbuild/protobuf/wkt";
 import { Code, ConnectError, type ServiceImpl } from "@connectrpc/connect";
 import type { Logger } from "../../lib/index.js";
-import { Result, type RunnerService, resultFromWire, resultToWire, type StepState } from "../../protocol/index.js";
+import {
+  MAX_OUTPUT_KEY_BYTES,
+  MAX_OUTPUT_VALUE_BYTES,
+  MAX_ROW_BYTES,
+  Result,
+  type RunnerService,
+  resultFromWire,
+  resultToWire,
+  type StepState,
+} from "../../protocol/index.js";
 import type { Outbox } from "../engine/events.js";
 import type { RunEngine } from "../engine/run-engine.js";
 import type { Store } from "../store/db.js";
 import type { RunnerRecord, StepStatus, TaskRecord } from "../store/records.js";
 import { isFinal } from "../store/records.js";
 import type { RunnerAuth } from "./auth.js";
-
-const MAX_OUTPUT_KEY_BYTES = 255;
-const MAX_OUTPUT_VALUE_BYTES = 1024 * 1024;
-/** Gitea's MaxLineSize: one row is one display line, cut at 64 KiB. */
-const MAX_ROW_BYTES = 64 * 1024;
 
 function cut(content: string): string {
   if (Buffer.byteLength(content) <= MAX_ROW_BYTES) return content;

@@ -1,6 +1,6 @@
 import { chmodSync, existsSync } from "node:fs";
 import Database from "better-sqlite3";
-import { PoolError } from "../../lib/index.js";
+import { errorMessage, PoolError } from "../../lib/index.js";
 import { CounterStore } from "./counters.js";
 import { JobStore } from "./jobs.js";
 import { LogStore } from "./logs.js";
@@ -47,7 +47,7 @@ export function openStore(path: string): Store {
   try {
     db = new Database(path);
   } catch (err) {
-    throw new PoolError("INTERNAL", `cannot open coordinator database "${path}": ${(err as Error).message}`, {
+    throw new PoolError("INTERNAL", `cannot open coordinator database "${path}": ${errorMessage(err)}`, {
       cause: err,
     });
   }

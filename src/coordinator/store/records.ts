@@ -1,5 +1,6 @@
-/** How a job, task or step ended (the wire Result without UNSPECIFIED). */
-export type JobResult = "success" | "failure" | "cancelled" | "skipped";
+import { JOB_RESULTS, type JobResult } from "../../lib/index.js";
+
+export type { JobResult };
 
 /** Gitea's job states: blocked (needs not done), waiting (queued), running, then a result. */
 export type JobStatus = "blocked" | "waiting" | "running" | JobResult;
@@ -7,7 +8,7 @@ export type TaskStatus = "running" | JobResult;
 export type StepStatus = "waiting" | "running" | JobResult;
 export type RunStatus = "waiting" | "running" | JobResult;
 
-export const FINAL_STATUSES: ReadonlySet<string> = new Set<JobResult>(["success", "failure", "cancelled", "skipped"]);
+export const FINAL_STATUSES: ReadonlySet<string> = new Set<JobResult>(JOB_RESULTS);
 
 export function isFinal(status: string): status is JobResult {
   return FINAL_STATUSES.has(status);

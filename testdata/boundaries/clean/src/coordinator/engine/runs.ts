@@ -1,0 +1,5 @@
+import type { Store } from "../store/db.js";
+
+export function startEngine(store: Store) {
+  return { store };
+}

@@ -1,0 +1,2 @@
+// The embedded forge.
+export { createCoordinator } from "./coordinator.js";

@@ -1,0 +1,7 @@
+export interface Store {
+  path: string;
+}
+
+export function openStore(): Store {
+  return { path: ":memory:" };
+}

@@ -1,0 +1,5 @@
+import { fakeClock } from "../../test/support/fake-clock.js";
+import { PoolError } from "./errors.js";
+
+void fakeClock;
+void PoolError;

@@ -1,0 +1,2 @@
+// Leaf helpers.
+export { PoolError } from "./errors.js";

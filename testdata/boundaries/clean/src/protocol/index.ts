@@ -1,0 +1,2 @@
+// The runner protocol.
+export { Task } from "./gen/runner_pb.js";

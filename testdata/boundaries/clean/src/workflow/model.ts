@@ -1,0 +1,3 @@
+export interface Workflow {
+  name: string;
+}

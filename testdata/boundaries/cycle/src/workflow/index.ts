@@ -1,0 +1,2 @@
+// The workflow model.
+export { plan } from "./plan.js";

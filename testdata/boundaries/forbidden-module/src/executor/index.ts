@@ -1,0 +1,2 @@
+// Runs one job.
+export { runJob } from "./run-job.js";

@@ -1,0 +1,3 @@
+import { reportTask } from "../runner/index.js";
+
+export const runJob = () => reportTask();

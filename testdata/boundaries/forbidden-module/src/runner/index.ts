@@ -1,0 +1,2 @@
+// One runner instance.
+export const reportTask = () => 0;

@@ -1,0 +1,2 @@
+// One runner instance.
+export { runTask } from "./task-runner.js";

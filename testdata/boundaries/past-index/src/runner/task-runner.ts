@@ -1,0 +1,3 @@
+import { runJob } from "../executor/run-job.js";
+
+export const runTask = () => runJob();

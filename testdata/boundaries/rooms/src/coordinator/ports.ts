@@ -1,0 +1,3 @@
+export interface RunsPort {
+  list(): string[];
+}

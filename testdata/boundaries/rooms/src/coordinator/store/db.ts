@@ -1,0 +1,3 @@
+import type { Engine } from "../engine/runs.js";
+
+export const openStore = (engine?: Engine) => ({ engine });

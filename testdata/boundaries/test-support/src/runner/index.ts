@@ -1,0 +1,2 @@
+// One runner instance.
+export { poll } from "./poller.js";

@@ -1,0 +1,4 @@
+import { fakeForge } from "../../test/support/fake-forge.js";
+import { poll } from "./poller.js";
+
+void [fakeForge, poll];

@@ -1,0 +1,3 @@
+import { fakeForge } from "../../test/support/fake-forge.js";
+
+export const poll = () => fakeForge.fetch();

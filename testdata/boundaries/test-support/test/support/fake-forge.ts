@@ -1,0 +1,1 @@
+export const fakeForge = { fetch: () => 0 };

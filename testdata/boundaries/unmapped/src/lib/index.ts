@@ -1,0 +1,2 @@
+// Leaf helpers.
+export const x = 1;
