@@ -1,4 +1,4 @@
-/** The only reader of runnerpool.toml: schema, loading (strict and lenient), where the file is, units, act_runner import. */
+// The only reader of runnerpool.toml: schema, loading (strict and lenient), where the file is, units, act_runner import.
 export { type ActRunnerImport, importActRunner } from "./import-act-runner.js";
 export { readRoleLabels, readStateDir } from "./lenient-read.js";
 export {

@@ -1,4 +1,4 @@
-/** The pool: roles kept at their size by one supervisor, instance providers, and the operator's runbook. */
+// The pool: roles kept at their size by one supervisor, instance providers, and the operator's runbook.
 export {
   ADMIN_PREFIX,
   type AdminAction,

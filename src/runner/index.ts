@@ -1,4 +1,4 @@
-/** One runner instance: registration (`.runner`), poller, task lifecycle and reporting to the forge. */
+// One runner instance: registration (`.runner`), poller, task lifecycle and reporting to the forge.
 export type { ExecuteJob, JobExecution } from "./execute-job.js";
 export type { LogRowInput, RunnerForge } from "./forge.js";
 export { freeBytes } from "./free-bytes.js";
