@@ -11,8 +11,9 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
+import { jobExecutor } from "../../src/cli/assembly/job-executor.js";
 import { createCoordinator, startCoordinatorServer } from "../../src/coordinator/index.js";
-import { createHostBackend, runJob } from "../../src/executor/index.js";
+import { createHostBackend } from "../../src/executor/index.js";
 import { createForgeClient } from "../../src/protocol/index.js";
 import { register, startRunner } from "../../src/runner/index.js";
 import { parseWorkflow, planJobs } from "../../src/workflow/index.js";
@@ -54,12 +55,13 @@ async function measure(mode: "held-open" | "polling"): Promise<number[]> {
       await startRunner({
         registration,
         capacity: 1,
-        backend: createHostBackend({ workdirParent: join(scratch, "work", label) }),
-        runJob,
-        version: "bench",
-        fetchWaitMs: mode === "held-open" ? 25_000 : 0,
-        fetchIntervalMs: 2_000,
-        fetchIntervalMaxMs: 2_000,
+        execute: jobExecutor(createHostBackend({ workdirParent: join(scratch, "work", label) })),
+        settings: {
+          version: "bench",
+          fetchWaitMs: mode === "held-open" ? 25_000 : 0,
+          fetchIntervalMs: 2_000,
+          fetchIntervalMaxMs: 2_000,
+        },
         signal: controller.signal,
       }),
     );

@@ -9,9 +9,11 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
+import { queuedFor } from "../../src/cli/assembly/coordinator.js";
+import { assemblePool } from "../../src/cli/assembly/pool.js";
 import { createCoordinator, type RunView, startCoordinatorServer } from "../../src/coordinator/index.js";
-import { Supervisor } from "../../src/pool/index.js";
-import { labelsCover, parseWorkflow, planJobs } from "../../src/workflow/index.js";
+import { silentLogger } from "../../src/lib/index.js";
+import { parseWorkflow, planJobs } from "../../src/workflow/index.js";
 
 const { values } = parseArgs({
   options: {
@@ -36,7 +38,7 @@ async function wave(slots: number): Promise<Wave> {
   const coordinator = createCoordinator({ dbPath: join(scratch, "c.db") });
   const server = await startCoordinatorServer(coordinator, { host: "127.0.0.1", port: 0 });
   const lifetime = new AbortController();
-  const supervisor = new Supervisor({
+  const supervisor = assemblePool({
     forgeUrl: server.url,
     registrationToken: () => coordinator.runners.registrationToken(),
     roles: [
@@ -51,13 +53,9 @@ async function wave(slots: number): Promise<Wave> {
     ],
     stateDir: join(scratch, "runners"),
     workdirParent: join(scratch, "work"),
-    version: "bench",
-    fetchWaitMs: 25_000,
-    queued: (labels) =>
-      coordinator.read
-        .queueByLabels()
-        .filter((g) => labelsCover(g.runsOn, labels))
-        .reduce((n, g) => n + g.jobIds.length, 0),
+    settings: { version: "bench", fetchWaitMs: 25_000 },
+    queued: queuedFor(coordinator),
+    logger: silentLogger,
     signal: lifetime.signal,
   });
   await supervisor.start();

@@ -8,6 +8,9 @@ export interface Io {
   isTTY: boolean;
 }
 
+/** What the migrate commands use of Io: they print plain text only. */
+export type MigrateIo = Pick<Io, "stdout" | "stderr" | "cwd">;
+
 /** parseArgs with our error type, so a typo in a flag is a clear message and exit code 2. */
 export function parseCommandArgs<T extends ParseArgsConfig["options"]>(argv: string[], options: T, usage: string) {
   try {

@@ -1,14 +1,12 @@
 import { execFile } from "node:child_process";
-import { cpSync, existsSync, mkdtempSync, readdirSync } from "node:fs";
+import { cpSync, existsSync, mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { basename, join, relative, resolve } from "node:path";
 import { promisify } from "node:util";
 import { PoolError } from "../lib/index.js";
+import { findWorkflowFiles } from "../workflow/index.js";
 
 const exec = promisify(execFile);
-
-/** Where forges look for workflows, in Gitea's order of preference. */
-export const WORKFLOW_DIRS = [".gitea/workflows", ".forgejo/workflows", ".github/workflows"];
 
 export interface RepoInfo {
   /** The git working tree the run uses (the given dir, or a committed copy of a plain dir). */
@@ -31,19 +29,6 @@ async function git(args: string[], cwd: string, signal: AbortSignal): Promise<st
   };
   const { stdout } = await exec("git", args, { cwd, signal, env });
   return stdout.trim();
-}
-
-export function findWorkflows(dir: string): string[] {
-  for (const sub of WORKFLOW_DIRS) {
-    const full = join(dir, sub);
-    if (!existsSync(full)) continue;
-    const files = readdirSync(full)
-      .filter((f) => f.endsWith(".yml") || f.endsWith(".yaml"))
-      .sort()
-      .map((f) => join(sub, f));
-    if (files.length > 0) return files;
-  }
-  return [];
 }
 
 /**
@@ -76,7 +61,13 @@ export async function inspectRepo(dirArg: string, scratch: string, signal: Abort
   } catch {
     // Detached HEAD: keep "main" so github.ref is still a branch ref.
   }
-  return { dir, fullName: `local/${servedName(basename(given))}`, branch, sha, workflows: findWorkflows(dir) };
+  return {
+    dir,
+    fullName: `local/${servedName(basename(given))}`,
+    branch,
+    sha,
+    workflows: await findWorkflowFiles(dir, signal),
+  };
 }
 
 /** A directory name as a repository name the coordinator can serve (`[A-Za-z0-9._-]`, no `.git` end). */

@@ -75,12 +75,35 @@ function q(s: string): string {
   return JSON.stringify(s);
 }
 
+type ActConfig = NonNullable<z.infer<typeof actConfigSchema>>;
+type RunnerFile = z.infer<typeof runnerFileSchema>;
+
 /**
  * Turns an act_runner setup (config.yaml, and the `.runner` file it registered) into roles: labels
  * and mode carry over (`name:host` -> backend host, `name:docker://img` -> backend docker + image),
  * and every setting that does not carry over, or should change on a pool, becomes a note.
  */
 export function importActRunner(configYaml: string, runnerFileJson?: string): ActRunnerImport {
+  const { cfg, runnerFile } = readActSetup(configYaml, runnerFileJson);
+  const changes: string[] = [];
+  const configLabels = cfg.runner?.labels ?? [];
+  const labels = configLabels.length > 0 ? configLabels : (runnerFile.labels ?? []);
+  if (configLabels.length > 0 && runnerFile.labels && runnerFile.labels.join(",") !== configLabels.join(",")) {
+    changes.push("config.yaml runner.labels differ from the .runner file's; the config's win, as in act_runner");
+  }
+  if (labels.length === 0) {
+    labels.push("self-hosted:host", "linux:host");
+    changes.push('no labels found: assumed act_runner\'s host default ["self-hosted", "linux"]; check them');
+  }
+  const roles = importedRoles(labels);
+  changes.push(...roleNotes(roles), ...settingNotes(cfg, runnerFile));
+  return { toml: importedToml(cfg, runnerFile, roles), changes };
+}
+
+function readActSetup(
+  configYaml: string,
+  runnerFileJson: string | undefined,
+): { cfg: ActConfig; runnerFile: RunnerFile } {
   let raw: unknown;
   try {
     raw = parseYaml(configYaml);
@@ -95,8 +118,7 @@ export function importActRunner(configYaml: string, runnerFileJson?: string): Ac
       `act_runner config: ${first?.path.join(".") || "(top level)"}: ${first?.message ?? "invalid"}`,
     );
   }
-  const cfg = parsed.data ?? {};
-  let runnerFile: z.infer<typeof runnerFileSchema> = {};
+  let runnerFile: RunnerFile = {};
   if (runnerFileJson !== undefined) {
     try {
       runnerFile = runnerFileSchema.parse(JSON.parse(runnerFileJson));
@@ -104,18 +126,11 @@ export function importActRunner(configYaml: string, runnerFileJson?: string): Ac
       throw new PoolError("CONFIG_INVALID", `.runner file is not act_runner's JSON: ${(err as Error).message}`);
     }
   }
-  const changes: string[] = [];
-  const configLabels = cfg.runner?.labels ?? [];
-  const labels = configLabels.length > 0 ? configLabels : (runnerFile.labels ?? []);
-  if (configLabels.length > 0 && runnerFile.labels && runnerFile.labels.join(",") !== configLabels.join(",")) {
-    changes.push("config.yaml runner.labels differ from the .runner file's; the config's win, as in act_runner");
-  }
-  if (labels.length === 0) {
-    labels.push("self-hosted:host", "linux:host");
-    changes.push('no labels found: assumed act_runner\'s host default ["self-hosted", "linux"]; check them');
-  }
+  return { cfg: parsed.data ?? {}, runnerFile };
+}
 
-  // One role per mode and image: the labels of a host runner stay together, each image gets its own.
+/** One role per mode and image: the labels of a host runner stay together, each image gets its own. */
+function importedRoles(labels: string[]): ImportedRole[] {
   const groups = new Map<string, { backend: "host" | "docker"; image?: string; labels: string[] }>();
   for (const label of labels) {
     const l = splitLabel(label);
@@ -125,16 +140,16 @@ export function importActRunner(configYaml: string, runnerFileJson?: string): Ac
     groups.set(key, g);
   }
   const taken = new Set<string>();
-  const roles: ImportedRole[] = [...groups.values()].map((g) => ({
+  return [...groups.values()].map((g) => ({
     name: roleName(g.labels, taken, g.backend === "host" ? "host" : "container"),
     labels: g.labels,
     backend: g.backend,
     ...(g.image ? { image: g.image } : {}),
   }));
+}
 
-  const capacity = cfg.runner?.capacity ?? 1;
-  const envs = Object.entries(cfg.runner?.envs ?? {}).map(([k, v]) => [k, String(v)] as const);
-  const privileged = cfg.container?.privileged === true;
+function roleNotes(roles: ImportedRole[]): string[] {
+  const changes: string[] = [];
   for (const role of roles) {
     if (role.labels.some((l) => l.startsWith("ubuntu-"))) {
       changes.push(
@@ -151,7 +166,13 @@ export function importActRunner(configYaml: string, runnerFileJson?: string): Ac
       );
     }
   }
-  if (privileged) {
+  return changes;
+}
+
+/** act_runner settings that do not carry over or change meaning, and what to do with the old runner. */
+function settingNotes(cfg: ActConfig, runnerFile: RunnerFile): string[] {
+  const changes: string[] = [];
+  if (cfg.container?.privileged === true) {
     changes.push(
       "container.privileged was on for every job: it is now per role; only a role with privileged = true and allowed_refs may run privileged work, so split such jobs out (see the iso role of examples/koder-pool.toml)",
     );
@@ -189,7 +210,12 @@ export function importActRunner(configYaml: string, runnerFileJson?: string): Ac
       `once the pool serves every workflow (\`runnerpool pool coverage REPO_DIR\`), retire the old runner: \`runnerpool pool decommission ${runnerFile.name}\``,
     );
   }
+  return changes;
+}
 
+function importedToml(cfg: ActConfig, runnerFile: RunnerFile, roles: ImportedRole[]): string {
+  const capacity = cfg.runner?.capacity ?? 1;
+  const envs = Object.entries(cfg.runner?.envs ?? {}).map(([k, v]) => [k, String(v)] as const);
   const out: string[] = ["# runnerpool.toml imported from act_runner by `runnerpool config import-act-runner`", ""];
   out.push("[forge]");
   if (runnerFile.address) {
@@ -212,5 +238,5 @@ export function importActRunner(configYaml: string, runnerFileJson?: string): Ac
     if (envs.length > 0) out.push(`env = { ${envs.map(([k, v]) => `${q(k)} = ${q(v)}`).join(", ")} }`);
     out.push("");
   }
-  return { toml: out.join("\n"), changes };
+  return out.join("\n");
 }

@@ -1,4 +1,6 @@
+// The only reader of runnerpool.toml: schema, loading (strict and lenient), where the file is, units, act_runner import.
 export { type ActRunnerImport, importActRunner } from "./import-act-runner.js";
+export { readRoleLabels, readStateDir } from "./lenient-read.js";
 export {
   type ConfigProblem,
   defaultConfig,
@@ -6,6 +8,7 @@ export {
   loadConfig,
   validateConfigText,
 } from "./load.js";
+export { CONFIG_FILE, locateConfig } from "./locate.js";
 export {
   type BackendName,
   backendNames,

@@ -1,14 +1,43 @@
-import { timingSafeEqual } from "node:crypto";
+import { randomBytes, timingSafeEqual } from "node:crypto";
+import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import type { IncomingMessage, ServerResponse } from "node:http";
+import { join } from "node:path";
 import { isPoolError, type Logger, PoolError, silentLogger } from "../lib/index.js";
+import type { AddResult, DecommissionResult, DrainResult, PoolStatus, RotateTokenResult, Runbook } from "./runbook.js";
 
-/** What the runbook commands can ask a running pool; the CLI wires them to the supervisor and the forge. */
-export interface AdminOperations {
-  status(): unknown;
-  add(role: string): unknown;
-  drain(target: string): Promise<unknown>;
-  rotateToken(options: { cycle: boolean }): Promise<unknown>;
-  decommission(runner: string): Promise<unknown>;
+/** Every action of the admin API (`/api/pool/<action>`): what the CLI sends and what the pool answers. */
+export interface AdminActions {
+  status: { request: undefined; response: PoolStatus };
+  add: { request: { role: string }; response: AddResult };
+  drain: { request: { target: string }; response: DrainResult };
+  "rotate-token": { request: { cycle: boolean }; response: RotateTokenResult };
+  decommission: { request: { runner: string }; response: DecommissionResult };
+}
+
+export type AdminAction = keyof AdminActions;
+
+/** What a failed action answers, with an HTTP error status. */
+export interface AdminError {
+  error: string;
+  code?: string;
+}
+
+/** In a pool's state directory: where its admin API listens (`{ url, pid }`) and the token it wants (mode 0600). */
+export const ADMIN_URL_FILE = "admin.json";
+export const ADMIN_TOKEN_FILE = "admin-token";
+
+/** The admin token `pool` commands present; created once, mode 0600, kept across restarts. */
+export function adminToken(stateDir: string): string {
+  const file = join(stateDir, ADMIN_TOKEN_FILE);
+  if (existsSync(file)) return readFileSync(file, "utf8").trim();
+  const token = randomBytes(32).toString("hex");
+  writeFileSync(file, `${token}\n`, { mode: 0o600 });
+  return token;
+}
+
+/** Tells `pool` commands where this process's admin API listens. */
+export function publishAdminUrl(stateDir: string, url: string): void {
+  writeFileSync(join(stateDir, ADMIN_URL_FILE), `${JSON.stringify({ url, pid: process.pid })}\n`, { mode: 0o600 });
 }
 
 export const ADMIN_PREFIX = "/api/pool/";
@@ -68,7 +97,7 @@ const STATUS_OF: Partial<Record<string, number>> = { INVALID_ARGUMENT: 400, NOT_
  * state directory's admin-token file (mode 0600). Returns false for paths it does not serve.
  */
 export function createAdminHandler(
-  ops: AdminOperations,
+  runbook: Runbook,
   token: string,
   logger: Logger = silentLogger,
 ): (req: IncomingMessage, res: ServerResponse) => boolean {
@@ -93,32 +122,32 @@ export function createAdminHandler(
     void (async () => {
       try {
         const body = wantPost ? await readBody(req) : {};
-        let result: unknown;
+        let result: AdminActions[AdminAction]["response"];
         switch (action) {
           case "status":
-            result = ops.status();
+            result = runbook.status();
             break;
           case "add":
-            result = ops.add(text(body, "role"));
+            result = runbook.add(text(body, "role"));
             break;
           case "drain":
-            result = await ops.drain(text(body, "target"));
+            result = await runbook.drain(text(body, "target"));
             break;
           case "rotate-token":
-            result = await ops.rotateToken({ cycle: body.cycle === true });
+            result = await runbook.rotateToken({ cycle: body.cycle === true });
             break;
           case "decommission":
-            result = await ops.decommission(text(body, "runner"));
+            result = await runbook.decommission(text(body, "runner"));
             break;
           default:
             send(res, 404, { error: `unknown pool action "${action}"` });
             return;
         }
-        send(res, 200, result ?? {});
+        send(res, 200, result);
       } catch (err) {
         const e = PoolError.from(err);
         if (!isPoolError(err)) logger.error({ err }, "pool admin action failed");
-        send(res, STATUS_OF[e.code] ?? 500, { error: e.message, code: e.code });
+        send(res, STATUS_OF[e.code] ?? 500, { error: e.message, code: e.code } satisfies AdminError);
       }
     })();
     return true;

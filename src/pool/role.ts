@@ -27,3 +27,18 @@ export const DEFAULT_IDLE_TIMEOUT_MS = 10 * 60_000;
 export function instanceBounds(role: PoolRole): { min: number; max: number } {
   return role.instances ?? { min: 1, max: 1 };
 }
+
+/** What makes running instances of a role stale when it changes (sizes and timeouts do not). */
+export function roleIdentity(role: PoolRole): string {
+  return JSON.stringify([
+    role.labels,
+    role.backend,
+    role.image,
+    role.capacity,
+    role.env,
+    role.limits,
+    role.privileged,
+    role.allowedRefs,
+    role.secretsDir,
+  ]);
+}

@@ -1,22 +1,15 @@
 import { EventEmitter } from "node:events";
-import { existsSync, mkdirSync, rmSync } from "node:fs";
+import { mkdirSync, rmSync } from "node:fs";
 import { join } from "node:path";
-import { type GitPolicy, runJob } from "../executor/index.js";
 import { type Logger, PoolError, silentLogger } from "../lib/index.js";
-import { createForgeClient } from "../protocol/index.js";
-import { loadRegistration, type Registration, type RunnerHandle, register, startRunner } from "../runner/index.js";
+import type { Registration } from "../runner/index.js";
+import { describeInstance, type Instance, type InstanceStatus, runningJobs } from "./instance.js";
+import type { InstanceProvider, InstanceProviders } from "./instance-provider.js";
+import { instanceRegistration } from "./instance-registration.js";
 import { type InstanceState, isLive, moveInstance } from "./instance-state.js";
-import { DEFAULT_IDLE_TIMEOUT_MS, instanceBounds, type PoolRole } from "./role.js";
-import { createRoleBackend } from "./role-backend.js";
-
-/** What runs an instance once it is registered: `local` runs it in this process. */
-export interface InstanceProvider {
-  readonly name: string;
-  start(
-    instance: { name: string; role: PoolRole; registration: Registration; file: string },
-    signal: AbortSignal,
-  ): Promise<RunnerHandle>;
-}
+import { instanceBounds, type PoolRole, roleIdentity } from "./role.js";
+import { type RoleBook, type RoleStatus, roleStatus } from "./role-status.js";
+import { expiredIdle, instancesToStart } from "./scaling.js";
 
 export interface SupervisorOptions {
   forgeUrl: string;
@@ -25,14 +18,8 @@ export interface SupervisorOptions {
   roles: PoolRole[];
   /** One `<instance>.runner` file per instance. */
   stateDir: string;
-  workdirParent: string;
+  /** Sent when registering an instance. */
   version: string;
-  fetchWaitMs: number;
-  fetchIntervalMs?: number;
-  /** Checkout policy and mirror cache of this host (config `[git]`), for local instances. */
-  git?: GitPolicy;
-  /** Disk-space floor of local instances (config `runner.min_free`), measured on `workdirParent`. */
-  minFreeBytes?: number;
   /**
    * Jobs waiting that a runner with these labels could take; undefined when the forge cannot say
    * (then a role grows while it has no free slot).
@@ -40,10 +27,8 @@ export interface SupervisorOptions {
   queued?: (labels: string[]) => number | undefined;
   /** Removes a registration from the forge (the runner protocol has no call for it). */
   unregister?: (registration: Registration) => Promise<void> | void;
-  /** Where instances run; default `local` for every role. */
-  provider?: InstanceProvider;
-  /** Providers by name, for roles that name one (`role.provider`); `local` is always there. */
-  providers?: Record<string, InstanceProvider>;
+  /** Where instances run, by the name a role gives (`role.provider`, default `local`); built by the root. */
+  providers: InstanceProviders;
   /** Reconcile period; default 1000 ms. */
   tickMs?: number;
   /** Replacement backoff after a crash: base doubled per crash in a row, up to max. */
@@ -52,91 +37,21 @@ export interface SupervisorOptions {
   signal: AbortSignal;
 }
 
-export interface InstanceStatus {
-  name: string;
-  role: string;
-  state: InstanceState;
-  running: number;
-  capacity: number;
-  since: string;
-  runnerId?: number;
-}
-
-export interface RoleStatus {
-  name: string;
-  labels: string[];
-  backend: string;
-  min: number;
-  max: number;
-  capacity: number;
-  paused: boolean;
-  queued?: number;
-  busySlots: number;
-  idleSlots: number;
-  restarts: number;
-  lastError?: string;
-  instances: InstanceStatus[];
-}
-
 export interface SupervisorEvents {
   instance: [InstanceStatus];
 }
 
-interface Instance {
-  name: string;
+interface RoleState extends RoleBook {
   role: PoolRole;
-  state: InstanceState;
-  since: number;
-  idleSince: number;
-  registration?: Registration;
-  handle?: RunnerHandle;
-  /** Set when the supervisor asked it to stop, so its end is not a crash. */
-  retiring: boolean;
-}
-
-interface RoleState {
-  role: PoolRole;
-  paused: boolean;
   /** Crashes in a row, for the replacement backoff. */
   failures: number;
   nextStartAt: number;
-  restarts: number;
-  lastError?: string;
   /** Extra instances asked for by `pool add`, started on the next reconcile. */
   extra: number;
 }
 
 /** A crash after this long of healthy life starts the backoff over. */
 const HEALTHY_MS = 30_000;
-
-export const localProvider = (options: {
-  workdirParent: string;
-  version: string;
-  fetchWaitMs: number;
-  fetchIntervalMs?: number;
-  git?: GitPolicy;
-  minFreeBytes?: number;
-  logger: Logger;
-}): InstanceProvider => ({
-  name: "local",
-  start: ({ name, role, registration }, signal) =>
-    startRunner({
-      registration,
-      labels: role.labels.map((l) => `${l}:host`),
-      capacity: role.capacity,
-      backend: createRoleBackend(role, options.workdirParent),
-      runJob,
-      version: options.version,
-      fetchWaitMs: options.fetchWaitMs,
-      fetchIntervalMs: options.fetchIntervalMs,
-      env: role.env,
-      policy: { role: role.name, privileged: role.privileged === true, allowedRefs: role.allowedRefs ?? [] },
-      logger: options.logger.child({ runner: name }),
-      ...(options.git ? { git: options.git } : {}),
-      ...(options.minFreeBytes ? { minFreeBytes: options.minFreeBytes, diskPath: options.workdirParent } : {}),
-      signal,
-    }),
-});
 
 /**
  * Keeps each role at its desired size: `min` idle instances warm, more (up to `max`) while jobs
@@ -147,7 +62,6 @@ export class Supervisor {
   readonly events = new EventEmitter<SupervisorEvents>();
   private readonly options: SupervisorOptions;
   private readonly logger: Logger;
-  private readonly provider: InstanceProvider;
   private readonly roles = new Map<string, RoleState>();
   private readonly instances = new Map<string, Instance>();
   private readonly pending = new Set<Promise<unknown>>();
@@ -161,17 +75,6 @@ export class Supervisor {
   constructor(options: SupervisorOptions) {
     this.options = options;
     this.logger = options.logger ?? silentLogger;
-    this.provider =
-      options.provider ??
-      localProvider({
-        workdirParent: options.workdirParent,
-        version: options.version,
-        fetchWaitMs: options.fetchWaitMs,
-        fetchIntervalMs: options.fetchIntervalMs,
-        ...(options.git ? { git: options.git } : {}),
-        ...(options.minFreeBytes ? { minFreeBytes: options.minFreeBytes } : {}),
-        logger: this.logger,
-      });
     for (const role of options.roles) this.roles.set(role.name, this.freshRole(role));
     mkdirSync(options.stateDir, { recursive: true, mode: 0o700 });
     options.signal.addEventListener("abort", () => void this.stop(), { once: true });
@@ -195,28 +98,14 @@ export class Supervisor {
   }
 
   status(): RoleStatus[] {
-    return [...this.roles.values()].map((rs) => {
-      const mine = [...this.instances.values()].filter((i) => i.role.name === rs.role.name);
-      const live = mine.filter((i) => i.state === "idle" || i.state === "busy");
-      const running = live.reduce((n, i) => n + this.running(i), 0);
-      const { min, max } = instanceBounds(rs.role);
-      const queued = this.options.queued?.(rs.role.labels);
-      return {
-        name: rs.role.name,
-        labels: rs.role.labels,
-        backend: rs.role.backend,
-        min,
-        max,
-        capacity: rs.role.capacity,
-        paused: rs.paused,
-        ...(queued === undefined ? {} : { queued }),
-        busySlots: running,
-        idleSlots: live.length * rs.role.capacity - running,
-        restarts: rs.restarts,
-        ...(rs.lastError === undefined ? {} : { lastError: rs.lastError }),
-        instances: mine.map((i) => this.describe(i)),
-      };
-    });
+    return [...this.roles.values()].map((rs) =>
+      roleStatus(
+        rs.role,
+        rs,
+        [...this.instances.values()].filter((i) => i.role.name === rs.role.name),
+        this.options.queued?.(rs.role.labels),
+      ),
+    );
   }
 
   /** Starts one more instance of the role now (up to its max) and lifts a drain of the role. */
@@ -267,7 +156,7 @@ export class Supervisor {
         for (const i of this.instances.values()) if (i.role.name === name && isLive(i.state)) void this.retire(i);
         continue;
       }
-      if (identity(role) !== identity(rs.role)) {
+      if (roleIdentity(role) !== roleIdentity(rs.role)) {
         for (const i of this.instances.values()) if (i.role.name === name && isLive(i.state)) void this.retire(i);
       }
       rs.role = role;
@@ -297,33 +186,24 @@ export class Supervisor {
     const now = Date.now();
     for (const i of this.instances.values()) this.refresh(i);
     for (const rs of this.roles.values()) {
-      const { min, max } = instanceBounds(rs.role);
       const mine = [...this.instances.values()].filter((i) => i.role.name === rs.role.name);
       const live = mine.filter((i) => isLive(i.state));
-      const occupied = mine.filter((i) => isLive(i.state) || i.state === "draining").length;
-      const idle = live.filter((i) => this.running(i) === 0);
-      let want = 0;
-      if (!rs.paused) {
-        want = Math.max(0, min - idle.length, rs.extra);
-        const free = live.reduce((n, i) => n + rs.role.capacity - this.running(i), 0);
-        const queued = this.options.queued?.(rs.role.labels);
-        if (queued !== undefined) want = Math.max(want, Math.ceil(Math.max(0, queued - free) / rs.role.capacity));
-        else if (free === 0 && live.length > 0) want = Math.max(want, 1);
-      }
-      want = Math.min(want, max - occupied);
+      const idle = live.filter((i) => runningJobs(i) === 0);
+      // A drained role does not grow, so its queue is not asked for.
+      const want = instancesToStart(rs.role, {
+        live: live.length,
+        occupied: mine.filter((i) => isLive(i.state) || i.state === "draining").length,
+        idle: idle.length,
+        free: live.reduce((n, i) => n + rs.role.capacity - runningJobs(i), 0),
+        queued: rs.paused ? undefined : this.options.queued?.(rs.role.labels),
+        extra: rs.extra,
+        paused: rs.paused,
+      });
       if (want > 0 && now >= rs.nextStartAt) {
         rs.extra = Math.max(0, rs.extra - want);
         for (let k = 0; k < want; k++) this.launch(rs);
       }
-      // Scale down: idle too long and above the warm minimum, oldest idle first.
-      const timeout = rs.role.idleTimeoutMs ?? DEFAULT_IDLE_TIMEOUT_MS;
-      const expired = idle
-        .filter((i) => i.state === "idle" && now - i.idleSince >= timeout)
-        .sort((a, b) => a.idleSince - b.idleSince);
-      let surplus = idle.length - min;
-      for (const i of expired) {
-        if (surplus <= 0) break;
-        surplus--;
+      for (const i of expiredIdle(rs.role, idle, now)) {
         this.logger.info({ instance: i.name }, "idle past idle_timeout; draining");
         void this.retire(i);
       }
@@ -332,8 +212,7 @@ export class Supervisor {
 
   private providerFor(role: PoolRole): InstanceProvider {
     const name = role.provider ?? "local";
-    if (name === "local") return this.provider;
-    const provider = this.options.providers?.[name];
+    const provider = this.options.providers[name];
     if (!provider)
       throw new PoolError("CONFIG_INVALID", `role "${role.name}": provider "${name}" is not available here`);
     return provider;
@@ -358,29 +237,13 @@ export class Supervisor {
     return [...this.instances.values()].filter((i) => i.role.name === roleName && isLive(i.state));
   }
 
-  private running(i: Instance): number {
-    return i.handle?.status().running ?? 0;
-  }
-
-  private describe(i: Instance): InstanceStatus {
-    return {
-      name: i.name,
-      role: i.role.name,
-      state: i.state,
-      running: this.running(i),
-      capacity: i.role.capacity,
-      since: new Date(i.since).toISOString(),
-      ...(i.registration ? { runnerId: i.registration.id } : {}),
-    };
-  }
-
   private move(i: Instance, to: InstanceState): void {
     i.state = moveInstance(i.state, to);
     i.since = Date.now();
     if (to === "idle") i.idleSince = i.since;
     if (to === "removed" || to === "crashed") this.instances.delete(i.name);
     try {
-      this.events.emit("instance", this.describe(i));
+      this.events.emit("instance", describeInstance(i));
     } catch (err) {
       this.logger.error({ err }, "supervisor event listener threw");
     }
@@ -435,32 +298,21 @@ export class Supervisor {
     }
   }
 
-  private async registration(i: Instance): Promise<Registration> {
-    const file = join(this.options.stateDir, `${i.name}.runner`);
-    if (existsSync(file)) {
-      try {
-        const existing = loadRegistration(file);
-        const sameLabels = existing.labels.map((l) => l.split(":")[0]).join(",") === i.role.labels.join(",");
-        if (existing.address === this.options.forgeUrl && sameLabels) return existing;
-      } catch {
-        // An unreadable file is replaced by a fresh registration.
-      }
-    }
-    return register({
-      client: createForgeClient({ url: this.options.forgeUrl, version: this.options.version }),
-      url: this.options.forgeUrl,
-      token: this.options.registrationToken(),
+  private registration(i: Instance): Promise<Registration> {
+    return instanceRegistration({
+      forgeUrl: this.options.forgeUrl,
+      token: this.options.registrationToken,
       name: i.name,
-      labels: i.role.labels.map((l) => `${l}:host`),
+      labels: i.role.labels,
       version: this.options.version,
-      file,
+      file: join(this.options.stateDir, `${i.name}.runner`),
       signal: this.halting.signal,
     });
   }
 
   /** Busy or idle from the runner's own count of running tasks. */
   private refresh(i: Instance): void {
-    const running = this.running(i);
+    const running = runningJobs(i);
     if (i.state === "idle" && running > 0) this.move(i, "busy");
     else if (i.state === "busy" && running === 0) this.move(i, "idle");
   }
@@ -532,18 +384,4 @@ export class Supervisor {
     this.halting.abort();
     if (this.timer) clearInterval(this.timer);
   }
-}
-
-function identity(role: PoolRole): string {
-  return JSON.stringify([
-    role.labels,
-    role.backend,
-    role.image,
-    role.capacity,
-    role.env,
-    role.limits,
-    role.privileged,
-    role.allowedRefs,
-    role.secretsDir,
-  ]);
 }

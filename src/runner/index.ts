@@ -1,4 +1,5 @@
-/** One runner instance: registration (`.runner`), poller, task lifecycle and reporting to the forge. */
+// One runner instance: registration (`.runner`), poller, task lifecycle and reporting to the forge.
+export type { ExecuteJob, JobExecution } from "./execute-job.js";
 export type { LogRowInput, RunnerForge } from "./forge.js";
 export { freeBytes } from "./free-bytes.js";
 export { formatLogLine, MAX_ROW_BYTES } from "./log-format.js";
@@ -21,12 +22,12 @@ export {
   type TaskFinishedEvent,
   type TaskStartedEvent,
 } from "./runner.js";
+export type { RunnerSettings } from "./runner-settings.js";
 export { canTransition, RUNNER_STATES, type RunnerState, transition } from "./runner-state.js";
 export { countSteps, decodeTask } from "./task-request.js";
 export {
   DEFAULT_TASK_TIMEOUT_MS,
   type ReportTimings,
-  type RunJob,
   type RunTaskOptions,
   runTask,
   type TaskSummary,

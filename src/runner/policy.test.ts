@@ -1,13 +1,12 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import type { Backend, JobOutcome } from "../executor/index.js";
+import type { JobOutcome } from "../executor/index.js";
 import { Result } from "../protocol/index.js";
 import { FakeForge } from "./fake-forge.js";
 import { refusal, type TaskPolicy } from "./policy.js";
 import { runTask } from "./task-runner.js";
 
 const iso: TaskPolicy = { role: "iso", privileged: true, allowedRefs: ["refs/heads/main", "refs/tags/distro-v*"] };
-const backend: Backend = { name: "none", prepare: () => Promise.reject(new Error("never prepared")) };
 const fast = { logIntervalMs: 20, stateIntervalMs: 20, closeTimeoutMs: 3000, attemptTimeoutMs: 1000 };
 
 test("a role without policy runs every ref, a privileged role only the refs it allows", () => {
@@ -47,8 +46,7 @@ async function runWithRef(ref: string | undefined) {
   const summary = await runTask({
     task,
     forge: forge.client(),
-    backend,
-    runJob: async (): Promise<JobOutcome> => {
+    execute: async (): Promise<JobOutcome> => {
       executed = true;
       return { result: "success", outputs: {}, steps: [] };
     },

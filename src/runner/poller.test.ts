@@ -2,12 +2,13 @@ import assert from "node:assert/strict";
 import { test } from "node:test";
 import { Code, ConnectError } from "@connectrpc/connect";
 import { pino } from "pino";
-import type { Backend, JobOutcome } from "../executor/index.js";
+import type { JobOutcome } from "../executor/index.js";
 import { isPoolError } from "../lib/index.js";
 import { type FetchTaskRequest, Result, type Task, WAIT_HEADER } from "../protocol/index.js";
+import type { ExecuteJob } from "./execute-job.js";
 import { FakeForge } from "./fake-forge.js";
 import { Poller, type PollerOptions } from "./poller.js";
-import { type RunJob, runTask } from "./task-runner.js";
+import { runTask } from "./task-runner.js";
 import { waitFor } from "./wait-for.js";
 
 function poller(forge: FakeForge, options: Partial<PollerOptions> = {}) {
@@ -32,19 +33,17 @@ function capture() {
   return { logger, warnings: () => lines.filter((l) => l.level === 40).map((l) => l.msg) };
 }
 
-const backend: Backend = { name: "none", prepare: () => Promise.reject(new Error("unused")) };
 const fast = { logIntervalMs: 20, stateIntervalMs: 20, closeTimeoutMs: 3000, attemptTimeoutMs: 1000 };
 
-/** A poller whose tasks go through the real runTask with the given runJob per task id. */
-function withRunTask(forge: FakeForge, jobs: (task: Task) => RunJob, options: Partial<PollerOptions> = {}) {
+/** A poller whose tasks go through the real runTask with the given job function per task id. */
+function withRunTask(forge: FakeForge, jobs: (task: Task) => ExecuteJob, options: Partial<PollerOptions> = {}) {
   const client = forge.client();
   return poller(forge, {
     runTask: (task, signal) =>
       runTask({
         task,
         forge: client,
-        backend,
-        runJob: jobs(task),
+        execute: jobs(task),
         runnerName: "r",
         signal,
         cancelGraceMs: 50,
@@ -194,7 +193,7 @@ test("other fetch errors back off and warn once per streak", async () => {
   assert.deepEqual(warnings(), ["fetching a task failed; retrying with backoff"]);
 });
 
-test("a runJob that throws is reported as failed and the poller takes the next task", async () => {
+test("a job function that throws is reported as failed and the poller takes the next task", async () => {
   const forge = new FakeForge();
   const first = forge.addTask();
   const second = forge.addTask();

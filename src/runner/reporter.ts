@@ -1,7 +1,7 @@
 import type { MessageInitShape } from "@bufbuild/protobuf";
 import { timestampFromDate } from "@bufbuild/protobuf/wkt";
-import type { Result as JobResult, JobSink } from "../executor/index.js";
-import { isPoolError, type Logger, PoolError, silentLogger } from "../lib/index.js";
+import type { JobSink } from "../executor/index.js";
+import { isPoolError, type JobResult, type Logger, PoolError, silentLogger } from "../lib/index.js";
 import { Result, resultFromWire, resultToWire, type TaskStateSchema } from "../protocol/index.js";
 import type { RunnerForge } from "./forge.js";
 import { LogBuffer } from "./log-buffer.js";

@@ -1,9 +1,10 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import { Code, ConnectError } from "@connectrpc/connect";
-import type { Backend, JobOutcome, RunJobOptions } from "../executor/index.js";
+import type { JobOutcome } from "../executor/index.js";
 import { isPoolError } from "../lib/index.js";
 import { type DeclareRequest, Result } from "../protocol/index.js";
+import type { JobExecution } from "./execute-job.js";
 import { FAKE_TOKEN, FAKE_UUID, FakeForge } from "./fake-forge.js";
 import type { Registration } from "./registration.js";
 import { type StartRunnerOptions, startRunner, type TaskFinishedEvent } from "./runner.js";
@@ -19,9 +20,7 @@ const registration: Registration = {
   ephemeral: false,
 };
 
-const backend: Backend = { name: "none", prepare: () => Promise.reject(new Error("unused")) };
-
-async function succeed(o: RunJobOptions): Promise<JobOutcome> {
+async function succeed(o: JobExecution): Promise<JobOutcome> {
   o.sink.log("ran");
   return { result: "success", outputs: {}, steps: [] };
 }
@@ -31,11 +30,8 @@ function options(forge: FakeForge, extra: Partial<StartRunnerOptions> = {}): Sta
     registration,
     forge: forge.client(),
     capacity: 1,
-    backend,
-    runJob: succeed,
-    version: "9.9.9",
-    fetchIntervalMs: 5,
-    fetchIntervalMaxMs: 10,
+    execute: succeed,
+    settings: { version: "9.9.9", fetchIntervalMs: 5, fetchIntervalMaxMs: 10 },
     report: { logIntervalMs: 20, stateIntervalMs: 20, closeTimeoutMs: 3000, attemptTimeoutMs: 1000 },
     signal: new AbortController().signal,
     ...extra,
@@ -128,7 +124,7 @@ test("stop cancels the running job and resolves after its final report", async (
   const task = forge.addTask();
   const handle = await startRunner(
     options(forge, {
-      runJob: (o) =>
+      execute: (o) =>
         new Promise((resolve) =>
           o.signal.addEventListener("abort", () => resolve({ result: "cancelled", outputs: {}, steps: [] })),
         ),

@@ -1,15 +1,15 @@
 import { EventEmitter } from "node:events";
-import type { Backend, GitPolicy, Result as JobResult } from "../executor/index.js";
-import { isPoolError, type Logger, PoolError, silentLogger } from "../lib/index.js";
+import { isPoolError, type JobResult, type Logger, PoolError, silentLogger } from "../lib/index.js";
 import { createForgeClient } from "../protocol/index.js";
 import { labelNames } from "../workflow/index.js";
+import type { ExecuteJob } from "./execute-job.js";
 import type { RunnerForge } from "./forge.js";
-import { freeBytes } from "./free-bytes.js";
 import type { TaskPolicy } from "./policy.js";
-import { Poller, type PollerStatus } from "./poller.js";
+import { type DiskFloor, Poller, type PollerStatus } from "./poller.js";
 import type { Registration } from "./registration.js";
 import { sleep } from "./retry.js";
-import { type ReportTimings, type RunJob, runTask } from "./task-runner.js";
+import type { RunnerSettings } from "./runner-settings.js";
+import { type ReportTimings, runTask } from "./task-runner.js";
 
 export interface StartRunnerOptions {
   registration: Registration;
@@ -18,15 +18,9 @@ export interface StartRunnerOptions {
   /** Full label strings; default: the registration's. Only the names are declared to the forge. */
   labels?: string[];
   capacity: number;
-  backend: Backend;
-  runJob: RunJob;
-  version: string;
-  /** > 0 only against a runnerpool coordinator (long poll); 0 = plain polling (default). */
-  fetchWaitMs?: number;
-  fetchIntervalMs?: number;
-  fetchIntervalMaxMs?: number;
-  /** Extra environment for every job (runner.envs). */
-  env?: Record<string, string>;
+  /** Runs each job; bound to a backend, checkout policy and env by whoever assembles the runner. */
+  execute: ExecuteJob;
+  settings: RunnerSettings;
   /** Per-job limit (runner.timeout), default 3 h. */
   timeoutMs?: number;
   /** Bound of `if: always()` steps after a cancel, passed to the executor (its default: 5 min). */
@@ -39,15 +33,8 @@ export interface StartRunnerOptions {
   logger?: Logger;
   /** The role's ref policy, checked for every task before it runs. */
   policy?: TaskPolicy;
-  /** The pool's checkout policy and the host's mirror cache, for every job (config `[git]`). */
-  git?: GitPolicy;
-  /**
-   * Disk-space floor (config `runner.min_free`): below it the runner takes no jobs until space
-   * returns. Measured on `diskPath` (the workdir parent) unless `freeBytes` is given.
-   */
-  minFreeBytes?: number;
-  diskPath?: string;
-  freeBytes?: () => Promise<number>;
+  /** Disk-space floor (config `runner.min_free`): below it the runner takes no jobs until space returns. */
+  diskFloor?: DiskFloor;
   /** Aborting stops the runner and cancels its jobs, like stop(). */
   signal: AbortSignal;
 }
@@ -94,9 +81,10 @@ const CAPABILITIES = ["cancelling"];
 export async function startRunner(options: StartRunnerOptions): Promise<RunnerHandle> {
   const reg = options.registration;
   const logger = options.logger ?? silentLogger;
+  const settings = options.settings;
   const forge =
     options.forge ??
-    createForgeClient({ url: reg.address, uuid: reg.uuid, token: reg.token, version: options.version });
+    createForgeClient({ url: reg.address, uuid: reg.uuid, token: reg.token, version: settings.version });
   const labels = labelNames(options.labels ?? reg.labels);
   const events = new EventEmitter<RunnerEvents>();
   const once = options.once ?? reg.ephemeral;
@@ -104,22 +92,20 @@ export async function startRunner(options: StartRunnerOptions): Promise<RunnerHa
   const poller = new Poller({
     forge,
     capacity: options.capacity,
-    fetchWaitMs: options.fetchWaitMs,
-    fetchIntervalMs: options.fetchIntervalMs,
-    fetchIntervalMaxMs: options.fetchIntervalMaxMs,
+    fetchWaitMs: settings.fetchWaitMs,
+    fetchIntervalMs: settings.fetchIntervalMs,
+    fetchIntervalMaxMs: settings.fetchIntervalMaxMs,
     maxTasks: once ? 1 : undefined,
     runnerName: reg.name,
     logger,
-    ...(options.minFreeBytes ? { diskFloor: diskFloor(options, options.minFreeBytes) } : {}),
+    ...(options.diskFloor ? { diskFloor: options.diskFloor } : {}),
     runTask: async (task, signal) => {
       emit(events, logger, "task-started", { id: task.id });
       const summary = await runTask({
         task,
         forge,
-        backend: options.backend,
-        runJob: options.runJob,
+        execute: options.execute,
         runnerName: reg.name,
-        env: options.env,
         signal,
         logger,
         timeoutMs: options.timeoutMs,
@@ -127,7 +113,6 @@ export async function startRunner(options: StartRunnerOptions): Promise<RunnerHa
         cancelGraceMs: options.cancelGraceMs,
         report: options.report,
         policy: options.policy,
-        ...(options.git ? { git: options.git } : {}),
       });
       emit(events, logger, "task-finished", summary);
     },
@@ -141,7 +126,7 @@ export async function startRunner(options: StartRunnerOptions): Promise<RunnerHa
   );
   if (options.signal.aborted) poller.kill();
 
-  const declared = await declare(forge, labels, options.version, logger, options.signal);
+  const declared = await declare(forge, labels, settings.version, logger, options.signal);
   if (declared === "refused") {
     const err = new PoolError(
       "FORGE_UNAUTHENTICATED",
@@ -169,15 +154,6 @@ export async function startRunner(options: StartRunnerOptions): Promise<RunnerHa
       events.off(event, listener as never);
     },
   };
-}
-
-function diskFloor(options: StartRunnerOptions, minFreeBytes: number) {
-  const path = options.diskPath;
-  const read = options.freeBytes ?? (path === undefined ? undefined : () => freeBytes(path));
-  if (read === undefined) {
-    throw new PoolError("INVALID_ARGUMENT", "a disk-space floor needs diskPath (the workdir parent) or freeBytes");
-  }
-  return { minFreeBytes, freeBytes: read };
 }
 
 type DeclareOutcome = "ok" | "refused" | "retry";
@@ -210,12 +186,13 @@ async function declareInBackground(
   poller: Poller,
   logger: Logger,
 ): Promise<void> {
-  let pause = options.fetchIntervalMs ?? 2000;
-  const max = Math.max(pause, options.fetchIntervalMaxMs ?? 5000) * 6;
+  const settings = options.settings;
+  let pause = settings.fetchIntervalMs ?? 2000;
+  const max = Math.max(pause, settings.fetchIntervalMaxMs ?? 5000) * 6;
   while (poller.status().state === "starting") {
     if (!(await sleep(pause, options.signal))) return;
     if (poller.status().state !== "starting") return;
-    const outcome = await declare(forge, labels, options.version, silentLogger, options.signal);
+    const outcome = await declare(forge, labels, settings.version, silentLogger, options.signal);
     if (outcome === "ok") {
       logger.info("runner declared");
       poller.start();

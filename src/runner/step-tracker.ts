@@ -1,6 +1,6 @@
 import type { MessageInitShape } from "@bufbuild/protobuf";
 import { timestampFromDate } from "@bufbuild/protobuf/wkt";
-import type { Result as JobResult } from "../executor/index.js";
+import type { JobResult } from "../lib/index.js";
 import { Result, resultToWire, type StepStateSchema } from "../protocol/index.js";
 
 interface StepRecord {

@@ -5,6 +5,7 @@ import { join } from "node:path";
 import { after, test } from "node:test";
 import { createHostBackend, runJob } from "../executor/index.js";
 import { Result, type UpdateTaskRequest } from "../protocol/index.js";
+import type { ExecuteJob } from "./execute-job.js";
 import { FakeForge } from "./fake-forge.js";
 import { runTask } from "./task-runner.js";
 import { waitFor } from "./wait-for.js";
@@ -19,6 +20,9 @@ function payload(steps: string, jobExtra = ""): Uint8Array {
   const yaml = `name: ci\non: push\njobs:\n  build:\n    runs-on: linux\n${jobExtra}    steps:\n${steps}`;
   return new TextEncoder().encode(yaml);
 }
+
+/** The real executor on a host backend under `parent`, as the composition root binds it. */
+const onHost: ExecuteJob = (job) => runJob({ ...job, backend: createHostBackend({ workdirParent: parent }) });
 
 const context = {
   repository: "owner/repo",
@@ -45,8 +49,7 @@ test("a real job streams its rows, step ranges and outputs to the forge", async 
   const summary = await runTask({
     task,
     forge: forge.client(),
-    backend: createHostBackend({ workdirParent: parent }),
-    runJob,
+    execute: onHost,
     runnerName: "linux-1",
     signal: new AbortController().signal,
     report: fast,
@@ -82,8 +85,7 @@ test("a cancel on the forge stops a real running step", async () => {
   const run = runTask({
     task,
     forge: forge.client(),
-    backend: createHostBackend({ workdirParent: parent }),
-    runJob,
+    execute: onHost,
     runnerName: "linux-1",
     signal: new AbortController().signal,
     report: fast,

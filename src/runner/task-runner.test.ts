@@ -1,26 +1,21 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import type { Backend, JobOutcome, RunJobOptions } from "../executor/index.js";
+import type { JobOutcome } from "../executor/index.js";
 import { Result, type UpdateTaskRequest } from "../protocol/index.js";
+import type { ExecuteJob, JobExecution } from "./execute-job.js";
 import { FakeForge } from "./fake-forge.js";
-import { type RunJob, type RunTaskOptions, runTask } from "./task-runner.js";
+import { type RunTaskOptions, runTask } from "./task-runner.js";
 
-// runJob is the injection point; these stand-ins play the executor's part of the contract.
-const backend: Backend = {
-  name: "none",
-  prepare: () => Promise.reject(new Error("these tests never prepare a workspace")),
-};
-
+// execute is the injection point; these stand-ins play the executor's part of the contract.
 const fast = { logIntervalMs: 20, stateIntervalMs: 20, closeTimeoutMs: 3000, attemptTimeoutMs: 1000 };
 
-function setup(runJob: RunJob, options: Partial<RunTaskOptions> = {}) {
+function setup(execute: ExecuteJob, options: Partial<RunTaskOptions> = {}) {
   const forge = new FakeForge();
   const task = forge.assign(2);
   const run = runTask({
     task,
     forge: forge.client(),
-    backend,
-    runJob,
+    execute,
     runnerName: "linux-1",
     signal: new AbortController().signal,
     report: fast,
@@ -39,15 +34,15 @@ function outcome(result: JobOutcome["result"], outputs: Record<string, string> =
   return { result, outputs, steps: [] };
 }
 
-function untilAborted(o: RunJobOptions): Promise<JobOutcome> {
+function untilAborted(o: JobExecution): Promise<JobOutcome> {
   return new Promise((resolve) => {
     if (o.signal.aborted) resolve(outcome("cancelled"));
     else o.signal.addEventListener("abort", () => resolve(outcome("cancelled")));
   });
 }
 
-test("hands the decoded task to runJob", async () => {
-  let seen: RunJobOptions | undefined;
+test("hands the decoded task to execute", async () => {
+  let seen: JobExecution | undefined;
   const forge = new FakeForge();
   const task = forge.assign(1);
   task.secrets = { S: "secret" };
@@ -56,13 +51,11 @@ test("hands the decoded task to runJob", async () => {
   await runTask({
     task,
     forge: forge.client(),
-    backend,
-    runJob: async (o) => {
+    execute: async (o) => {
       seen = o;
       return outcome("success");
     },
     runnerName: "linux-1",
-    env: { E: "1" },
     signal: new AbortController().signal,
     report: fast,
   });
@@ -71,7 +64,6 @@ test("hands the decoded task to runJob", async () => {
   assert.deepEqual(seen?.request.secrets, { S: "secret" });
   assert.deepEqual(seen?.request.vars, { V: "var" });
   assert.deepEqual(seen?.request.needs, { build: { outputs: { o: "1" }, result: "skipped" } });
-  assert.deepEqual(seen?.env, { E: "1" });
   assert.equal(seen?.runnerName, "linux-1");
 });
 
@@ -88,7 +80,7 @@ test("reports the job's result and outputs", async () => {
   assert.ok(fake.rows.includes("hi"));
 });
 
-test("a runJob that throws is reported as a failure with the error as the last log row", async () => {
+test("a job function that throws is reported as a failure with the error as the last log row", async () => {
   const { run, fake } = setup(async () => {
     throw new Error("executor exploded");
   });
@@ -97,7 +89,7 @@ test("a runJob that throws is reported as a failure with the error as the last l
   assert.ok(fake.rows.some((r) => r.includes("executor exploded")));
 });
 
-test("a runJob that throws synchronously is caught too", async () => {
+test("a job function that throws synchronously is caught too", async () => {
   const { run, fake } = setup(() => {
     throw new Error("sync boom");
   });
@@ -167,8 +159,7 @@ test("a task the runner cannot even decode is still ended on the forge as a fail
   const summary = await runTask({
     task,
     forge: forge.client(),
-    backend,
-    runJob: async () => outcome("success"),
+    execute: async () => outcome("success"),
     runnerName: "linux-1",
     signal: new AbortController().signal,
     report: fast,

@@ -1,12 +1,11 @@
-import type { Backend, GitPolicy, JobOutcome, Result as JobResult, RunJobOptions } from "../executor/index.js";
-import { type Logger, silentLogger } from "../lib/index.js";
+import type { JobOutcome } from "../executor/index.js";
+import { type JobResult, type Logger, silentLogger } from "../lib/index.js";
 import type { Task } from "../protocol/index.js";
+import type { ExecuteJob } from "./execute-job.js";
 import type { RunnerForge } from "./forge.js";
 import { refusal, type TaskPolicy } from "./policy.js";
 import { Reporter, type ReporterOptions } from "./reporter.js";
 import { countSteps, decodeTask } from "./task-request.js";
-
-export type RunJob = (options: RunJobOptions) => Promise<JobOutcome>;
 
 /** Reporter timings a caller may tune (tests shorten them). */
 export type ReportTimings = Pick<
@@ -17,10 +16,8 @@ export type ReportTimings = Pick<
 export interface RunTaskOptions {
   task: Task;
   forge: RunnerForge;
-  backend: Backend;
-  runJob: RunJob;
+  execute: ExecuteJob;
   runnerName: string;
-  env?: Record<string, string>;
   /** The runner's "kill jobs" signal: aborting cancels the job. */
   signal: AbortSignal;
   logger?: Logger;
@@ -36,8 +33,6 @@ export interface RunTaskOptions {
   report?: ReportTimings;
   /** The role's ref policy (privileged roles, allowed_refs); checked before the job runs. */
   policy?: TaskPolicy;
-  /** The pool's checkout policy, handed to the executor. */
-  git?: GitPolicy;
 }
 
 export interface TaskSummary {
@@ -122,37 +117,21 @@ async function superviseTask(options: RunTaskOptions): Promise<TaskSummary> {
   options.signal.addEventListener("abort", onKill, { once: true });
   if (options.signal.aborted) stop("kill");
   const deadline = setTimeout(() => stop("timeout"), timeoutMs);
-  let graceTimer: NodeJS.Timeout | undefined;
 
   let result: JobResult;
   let lastWords: string | undefined;
   let abandoned = false;
   try {
-    const job = Promise.resolve().then(() =>
-      options.runJob({
+    const job = () =>
+      options.execute({
         request,
-        backend: options.backend,
         sink: reporter,
         signal: abort.signal,
-        env: options.env,
         runnerName: options.runnerName,
         jobKey: `task-${options.task.id}`,
-        ...(options.git ? { git: options.git } : {}),
         ...(options.cancelTimeoutMs === undefined ? {} : { cancelTimeoutMs: options.cancelTimeoutMs }),
-      }),
-    );
-    const settled = job.then(
-      (outcome) => ({ outcome }) as const,
-      (error: unknown) => ({ error }) as const,
-    );
-    const gaveUp = new Promise<"abandoned">((resolve) => {
-      const arm = (): void => {
-        graceTimer = setTimeout(() => resolve("abandoned"), graceMs);
-      };
-      if (abort.signal.aborted) arm();
-      else abort.signal.addEventListener("abort", arm, { once: true });
-    });
-    const end = await Promise.race([settled, gaveUp]);
+      });
+    const end = await jobEnd(job, abort.signal, graceMs);
     if (end === "abandoned") {
       abandoned = true;
       result = "cancelled";
@@ -172,28 +151,85 @@ async function superviseTask(options: RunTaskOptions): Promise<TaskSummary> {
     logger.error({ err: describe(err) }, "task runner failed");
   } finally {
     clearTimeout(deadline);
-    if (graceTimer !== undefined) clearTimeout(graceTimer);
     options.signal.removeEventListener("abort", onKill);
   }
 
-  if (reason === "server") {
-    result = reporter.serverResult ?? "cancelled";
-    lastWords ??= "runnerpool: the forge ended the task";
-  } else if (reason === "timeout") {
-    result = "failure";
-    lastWords = `runnerpool: the job exceeded the runner timeout of ${formatMs(timeoutMs)}${abandoned ? " and was abandoned" : ""}`;
-  } else if (reason === "kill") {
-    result = "cancelled";
-    lastWords ??= "runnerpool: the runner is shutting down; the job was cancelled";
+  if (reason !== undefined) {
+    ({ result, lastWords } = stoppedVerdict(reason, {
+      lastWords,
+      serverResult: reporter.serverResult,
+      timeoutMs,
+      abandoned,
+    }));
   }
 
+  await finalReport(reporter, result, lastWords, logger);
+  return { id: options.task.id, result, abandoned };
+}
+
+/** The job's end, or "abandoned" when it is still running `graceMs` after its abort. */
+async function jobEnd(
+  job: () => Promise<JobOutcome>,
+  abort: AbortSignal,
+  graceMs: number,
+): Promise<{ outcome: JobOutcome } | { error: unknown } | "abandoned"> {
+  let graceTimer: NodeJS.Timeout | undefined;
+  const settled = Promise.resolve()
+    .then(job)
+    .then(
+      (outcome) => ({ outcome }) as const,
+      (error: unknown) => ({ error }) as const,
+    );
+  const gaveUp = new Promise<"abandoned">((resolve) => {
+    const arm = (): void => {
+      graceTimer = setTimeout(() => resolve("abandoned"), graceMs);
+    };
+    if (abort.aborted) arm();
+    else abort.addEventListener("abort", arm, { once: true });
+  });
+  try {
+    return await Promise.race([settled, gaveUp]);
+  } finally {
+    if (graceTimer !== undefined) clearTimeout(graceTimer);
+  }
+}
+
+async function finalReport(
+  reporter: Reporter,
+  result: JobResult,
+  lastWords: string | undefined,
+  logger: Logger,
+): Promise<void> {
   try {
     const report = await reporter.close({ result, stoppedAt: new Date(), lastWords });
     if (!report.stateDelivered) logger.error({ result }, "the forge never received the final result of the task");
   } catch (err) {
     logger.error({ err: describe(err) }, "final report failed");
   }
-  return { id: options.task.id, result, abandoned };
+}
+
+/** What a job stopped from outside ends as: the stop's reason decides over what the job said. */
+function stoppedVerdict(
+  reason: StopReason,
+  job: { lastWords: string | undefined; serverResult: JobResult | undefined; timeoutMs: number; abandoned: boolean },
+): { result: JobResult; lastWords: string | undefined } {
+  switch (reason) {
+    case "server":
+      return {
+        result: job.serverResult ?? "cancelled",
+        lastWords: job.lastWords ?? "runnerpool: the forge ended the task",
+      };
+    case "timeout":
+      return {
+        result: "failure",
+        lastWords: `runnerpool: the job exceeded the runner timeout of ${formatMs(job.timeoutMs)}${job.abandoned ? " and was abandoned" : ""}`,
+      };
+    case "kill":
+      return {
+        result: "cancelled",
+        lastWords: job.lastWords ?? "runnerpool: the runner is shutting down; the job was cancelled",
+      };
+  }
 }
 
 function describe(err: unknown): string {

@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
 import { join } from "node:path";
 import { after, describe, test } from "node:test";
-import { containerProvider, type PoolRole } from "../../src/pool/index.js";
+import type { PoolRole } from "../../src/pool/index.js";
 import { ROOT } from "../support/cli.js";
 import { PoolHarness, until } from "../support/pool-harness.js";
 
@@ -50,15 +50,8 @@ for (const engine of ["docker", "podman"] as const) {
         provider: engine,
       };
       await h.start([role], {
-        providers: {
-          [engine]: containerProvider({
-            engine,
-            projectDir: ROOT,
-            workdirParent: join(h.dir, "instances"),
-            fetchWaitMs: 2_000,
-            activity,
-          }),
-        },
+        settings: { version: "e2e", fetchWaitMs: 2_000 },
+        containers: { projectDir: ROOT, workdirParent: join(h.dir, "instances"), activity },
       });
       assert.deepEqual(
         h.coordinator.runners.list().map((r) => r.name),

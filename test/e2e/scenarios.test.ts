@@ -17,9 +17,9 @@ import {
   type RunView,
   startCoordinatorServer,
 } from "../../src/coordinator/index.js";
-import { createHostBackend, type RunJobOptions, runJob } from "../../src/executor/index.js";
+import { createHostBackend, runJob } from "../../src/executor/index.js";
 import { createForgeClient } from "../../src/protocol/index.js";
-import { type RunnerHandle, register, startRunner } from "../../src/runner/index.js";
+import { type ExecuteJob, type RunnerHandle, register, startRunner } from "../../src/runner/index.js";
 import { type PlannedJob, parseWorkflow, planJobs } from "../../src/workflow/index.js";
 
 // Every folder of testdata/scenarios/ is one workflow (push.yml) with its expected outcome
@@ -183,13 +183,17 @@ describe("testdata/scenarios through the real coordinator and runners", () => {
     coordinator = createCoordinator({ dbPath: ":memory:", defaultActionsUrl: gitUrl });
     server = await startCoordinatorServer(coordinator, { host: "127.0.0.1", port: 0 });
     const byRepo = new Map(scenarios.map((s) => [`scenarios/${s.name}`, s.dir]));
-    const seeded = (options: RunJobOptions) => {
-      const seed = byRepo.get(String(options.request.context.repository ?? ""));
-      return runJob({
-        ...options,
-        ...(seed ? { seedWorkspace: seed } : {}),
-        actions: { cacheDir: join(dir, "actions-cache") },
-      });
+    const seeded = (workdirParent: string): ExecuteJob => {
+      const backend = createHostBackend({ workdirParent });
+      return (job) => {
+        const seed = byRepo.get(String(job.request.context.repository ?? ""));
+        return runJob({
+          ...job,
+          backend,
+          ...(seed ? { seedWorkspace: seed } : {}),
+          actions: { cacheDir: join(dir, "actions-cache") },
+        });
+      };
     };
     for (let i = 0; i < RUNNERS; i++) {
       const name = `scenario-${i}`;
@@ -206,10 +210,8 @@ describe("testdata/scenarios through the real coordinator and runners", () => {
         await startRunner({
           registration,
           capacity: CAPACITY,
-          backend: createHostBackend({ workdirParent: join(dir, "work", name) }),
-          runJob: seeded,
-          version: "scenarios",
-          fetchWaitMs: 10_000,
+          execute: seeded(join(dir, "work", name)),
+          settings: { version: "scenarios", fetchWaitMs: 10_000 },
           cancelGraceMs: 3_000,
           report: { logIntervalMs: 200, stateIntervalMs: 200 },
           signal: controller.signal,

@@ -80,7 +80,7 @@ test("never grows past max, whatever the queue", async () => {
 
 test("an instance the forge no longer knows is replaced by a fresh registration, with backoff", async () => {
   const h = await pool([linux({ instances: { min: 1, max: 1 } })], {
-    fetchWaitMs: 300,
+    settings: { version: "e2e", fetchWaitMs: 300 },
     backoffMs: { base: 200, max: 1000 },
   });
   const first = h.coordinator.runners.list()[0];

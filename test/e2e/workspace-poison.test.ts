@@ -4,6 +4,7 @@ import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, wri
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
+import { jobExecutor } from "../../src/cli/assembly/job-executor.js";
 import {
   type Coordinator,
   type CoordinatorServer,
@@ -17,7 +18,6 @@ import {
   createSandboxBackend,
   isSandboxAvailable,
   MirrorCache,
-  runJob,
 } from "../../src/executor/index.js";
 import { createForgeClient } from "../../src/protocol/index.js";
 import { type RunnerHandle, register, startRunner } from "../../src/runner/index.js";
@@ -110,11 +110,8 @@ describe("a poisoned workspace does not break the next job", () => {
     const runner = await startRunner({
       registration,
       capacity: 1,
-      backend: backend(workdirParent),
-      runJob,
-      version: "e2e",
-      fetchWaitMs: 5_000,
-      ...(mirror ? { git: { mirror } } : {}),
+      execute: jobExecutor(backend(workdirParent), mirror ? { git: { mirror } } : {}),
+      settings: { version: "e2e", fetchWaitMs: 5_000 },
       signal: controller.signal,
     });
     runners.push(runner);

@@ -1,13 +1,14 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { jobExecutor } from "../../src/cli/assembly/job-executor.js";
 import {
   type Coordinator,
   type CoordinatorServer,
   createCoordinator,
   startCoordinatorServer,
 } from "../../src/coordinator/index.js";
-import { createHostBackend, runJob } from "../../src/executor/index.js";
+import { createHostBackend } from "../../src/executor/index.js";
 import { createForgeClient } from "../../src/protocol/index.js";
 import { type RunnerHandle, register, startRunner } from "../../src/runner/index.js";
 
@@ -42,10 +43,8 @@ export class Harness {
     const handle = await startRunner({
       registration,
       capacity,
-      backend: createHostBackend({ workdirParent: join(this.dir, "work", name) }),
-      runJob,
-      version: "e2e",
-      fetchWaitMs: 10_000,
+      execute: jobExecutor(createHostBackend({ workdirParent: join(this.dir, "work", name) })),
+      settings: { version: "e2e", fetchWaitMs: 10_000 },
       cancelGraceMs: 3_000,
       signal: this.controller.signal,
     });

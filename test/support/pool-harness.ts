@@ -1,6 +1,8 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { queuedFor } from "../../src/cli/assembly/coordinator.js";
+import { assemblePool, type PoolAssemblyOptions } from "../../src/cli/assembly/pool.js";
 import {
   type Coordinator,
   type CoordinatorServer,
@@ -8,10 +10,11 @@ import {
   type RunView,
   startCoordinatorServer,
 } from "../../src/coordinator/index.js";
-import { type PoolRole, Supervisor, type SupervisorOptions } from "../../src/pool/index.js";
-import { labelsCover, parseWorkflow, planJobs } from "../../src/workflow/index.js";
+import { silentLogger } from "../../src/lib/index.js";
+import type { PoolRole, Supervisor } from "../../src/pool/index.js";
+import { parseWorkflow, planJobs } from "../../src/workflow/index.js";
 
-/** A real coordinator on 127.0.0.1 and a supervisor running the given roles against it. */
+/** A real coordinator on 127.0.0.1 and a pool, assembled as `up` does, running the given roles against it. */
 export class PoolHarness {
   readonly dir = mkdtempSync(join(tmpdir(), "rp-pool-"));
   readonly lifetime = new AbortController();
@@ -19,27 +22,23 @@ export class PoolHarness {
   server!: CoordinatorServer;
   supervisor!: Supervisor;
 
-  async start(roles: PoolRole[], options: Partial<SupervisorOptions> = {}): Promise<this> {
+  async start(roles: PoolRole[], options: Partial<PoolAssemblyOptions> = {}): Promise<this> {
     this.coordinator = createCoordinator({ dbPath: join(this.dir, "c.db"), unmatchedTimeoutMs: 5_000 });
     this.server = await startCoordinatorServer(this.coordinator, { host: "127.0.0.1", port: 0 });
     const coordinator = this.coordinator;
-    this.supervisor = new Supervisor({
+    this.supervisor = assemblePool({
       forgeUrl: this.server.url,
       registrationToken: () => coordinator.runners.registrationToken(),
       roles,
       stateDir: join(this.dir, "runners"),
       workdirParent: join(this.dir, "work"),
-      version: "e2e",
-      fetchWaitMs: 5_000,
-      queued: (labels) =>
-        coordinator.read
-          .queueByLabels()
-          .filter((g) => labelsCover(g.runsOn, labels))
-          .reduce((n, g) => n + g.jobIds.length, 0),
+      settings: { version: "e2e", fetchWaitMs: 5_000 },
+      queued: queuedFor(coordinator),
       unregister: (reg) => {
         coordinator.runners.delete(reg.id);
       },
       tickMs: 100,
+      logger: silentLogger,
       signal: this.lifetime.signal,
       ...options,
     });

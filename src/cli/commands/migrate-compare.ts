@@ -16,8 +16,7 @@ import {
   readHistory,
   readRunSummary,
 } from "../../migrate/index.js";
-import { parseCommandArgs } from "../args.js";
-import type { MigrateIo } from "./migrate.js";
+import { type MigrateIo, parseCommandArgs } from "../args.js";
 
 export const COMPARE_USAGE =
   "runnerpool migrate compare A [B] [--db coordinator.db] [--json] [--history DIR] [--no-history] [--required N]";

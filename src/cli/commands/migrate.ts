@@ -1,67 +1,22 @@
-import { readFile } from "node:fs/promises";
 import { resolve } from "node:path";
-import { parse as parseToml } from "smol-toml";
+import { readRoleLabels } from "../../config/index.js";
 import { PoolError } from "../../lib/index.js";
 import {
   auditDirectory,
   formatJson,
   formatSarif,
   formatText,
-  type PoolRole,
   type RewriteFileResult,
   rewriteDirectory,
 } from "../../migrate/index.js";
-import { keyValues, parseCommandArgs } from "../args.js";
+import { keyValues, type MigrateIo, parseCommandArgs } from "../args.js";
 import { VERSION } from "../version.js";
 import { COMPARE_USAGE, compareCommand, PROMOTE_USAGE, promoteCommand } from "./migrate-compare.js";
-
-export interface MigrateIo {
-  stdout: (s: string) => void;
-  stderr: (s: string) => void;
-  cwd: string;
-}
 
 const AUDIT_USAGE = "runnerpool migrate audit DIR [--config runnerpool.toml] [--format text|json|sarif]";
 const REWRITE_USAGE =
   "runnerpool migrate rewrite DIR [--label-map FROM=ROLE]... [--config runnerpool.toml] [--v2] [--dry-run]";
 const USAGE = `usage:\n  ${AUDIT_USAGE}\n  ${REWRITE_USAGE}\n  ${COMPARE_USAGE}\n  ${PROMOTE_USAGE}\n`;
-
-/**
- * Reads only the `[[role]]` names and labels: audit and rewrite must work on a config that is
- * still being written, so the rest of the schema is not enforced here (`config validate` does that).
- */
-async function readRoles(file: string, signal: AbortSignal): Promise<PoolRole[]> {
-  let text: string;
-  try {
-    text = await readFile(file, { encoding: "utf8", signal });
-  } catch (err) {
-    throw new PoolError("INVALID_ARGUMENT", `config file "${file}" cannot be read: check the --config path`, {
-      cause: err,
-    });
-  }
-  let doc: Record<string, unknown>;
-  try {
-    doc = parseToml(text) as Record<string, unknown>;
-  } catch (err) {
-    const e = err as { line?: number; column?: number; message: string };
-    throw new PoolError("CONFIG_INVALID", `${(e.message.split("\n")[0] ?? "").trim()}: fix the TOML`, {
-      file,
-      ...(e.line === undefined ? {} : { line: e.line, col: e.column ?? 1 }),
-    });
-  }
-  const tables = doc.role;
-  if (!Array.isArray(tables) || tables.length === 0) {
-    throw new PoolError("CONFIG_INVALID", "no [[role]] tables: add at least one role with name and labels", { file });
-  }
-  return tables.map((t: unknown, i: number) => {
-    const role = t as { name?: unknown; labels?: unknown; privileged?: unknown };
-    const labels = role.labels;
-    if (typeof role.name !== "string" || !Array.isArray(labels) || !labels.every((l) => typeof l === "string")) {
-      throw new PoolError("CONFIG_INVALID", `role[${i}] needs a name and a list of labels`, { file });
-    }
-    return { name: role.name, labels: labels as string[], privileged: role.privileged === true };
-  });
-}
 
 function oneDir(positionals: string[], usage: string, cwd: string): string {
   if (positionals.length > 1) throw new PoolError("INVALID_ARGUMENT", `one DIR expected\nusage: ${usage}`);
@@ -79,7 +34,7 @@ async function audit(argv: string[], io: MigrateIo, signal: AbortSignal): Promis
     throw new PoolError("INVALID_ARGUMENT", `--format "${format}" is not text, json or sarif`);
   }
   const dir = oneDir(positionals, AUDIT_USAGE, io.cwd);
-  const roles = values.config === undefined ? undefined : await readRoles(resolve(io.cwd, values.config), signal);
+  const roles = values.config === undefined ? undefined : await readRoleLabels(resolve(io.cwd, values.config), signal);
   const report = await auditDirectory(dir, roles === undefined ? {} : { roles }, signal);
   if (report.files.length === 0) io.stderr(`no workflow files under ${dir} (looked in .gitea, .github, .forgejo)\n`);
   if (format === "json") io.stdout(formatJson(report));
@@ -112,7 +67,7 @@ async function rewrite(argv: string[], io: MigrateIo, signal: AbortSignal): Prom
   );
   const dir = oneDir(positionals, REWRITE_USAGE, io.cwd);
   const labelMap = keyValues("label-map", values["label-map"]);
-  const roles = values.config === undefined ? undefined : await readRoles(resolve(io.cwd, values.config), signal);
+  const roles = values.config === undefined ? undefined : await readRoleLabels(resolve(io.cwd, values.config), signal);
   const dryRun = values["dry-run"] === true;
   const results = await rewriteDirectory(
     dir,

@@ -1,9 +1,10 @@
 import { resolve } from "node:path";
-import { createHostBackend, createSandboxBackend, runJob } from "../../executor/index.js";
+import { createHostBackend, createSandboxBackend } from "../../executor/index.js";
 import { createLogger, PoolError } from "../../lib/index.js";
 import { createForgeClient } from "../../protocol/index.js";
 import { loadRegistration, register, startRunner } from "../../runner/index.js";
 import { type Io, parseCommandArgs } from "../args.js";
+import { jobExecutor } from "../assembly/job-executor.js";
 import { VERSION } from "../version.js";
 
 const USAGE =
@@ -66,10 +67,8 @@ export async function runnerCommand(argv: string[], io: Io): Promise<number> {
       registration,
       labels: registration.labels,
       capacity,
-      backend,
-      runJob,
-      version: VERSION,
-      fetchWaitMs: Number(values["fetch-wait"]),
+      execute: jobExecutor(backend),
+      settings: { version: VERSION, fetchWaitMs: Number(values["fetch-wait"]) },
       logger: createLogger({ level: "info" }),
       signal: controller.signal,
     });

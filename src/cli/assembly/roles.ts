@@ -1,6 +1,6 @@
 import { resolve } from "node:path";
-import type { PoolConfig } from "../config/index.js";
-import type { PoolRole } from "../pool/index.js";
+import type { PoolConfig } from "../../config/index.js";
+import type { PoolRole } from "../../pool/index.js";
 
 /**
  * Config roles -> pool roles: `auto` settled by whether bubblewrap works here, limits in the

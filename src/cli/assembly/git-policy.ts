@@ -1,7 +1,7 @@
 import { mkdirSync } from "node:fs";
-import type { GitConfig } from "../config/index.js";
-import { type GitPolicy, MirrorCache } from "../executor/index.js";
-import type { Logger } from "../lib/index.js";
+import type { GitConfig } from "../../config/index.js";
+import { type GitPolicy, MirrorCache } from "../../executor/index.js";
+import type { Logger } from "../../lib/index.js";
 
 /**
  * The checkout policy of this host from config `[git]`; with `mirror_cache` one mirror cache in
