@@ -1,8 +1,8 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
+import { FakeForge } from "../../test/support/fake-forge.js";
 import type { JobOutcome } from "../executor/index.js";
 import { Result } from "../protocol/index.js";
-import { FakeForge } from "./fake-forge.js";
 import { refusal, type TaskPolicy } from "./policy.js";
 import { runTask } from "./task-runner.js";
 

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import { pino } from "pino";
-import { FakeForge } from "./fake-forge.js";
+import { FakeForge } from "../../test/support/fake-forge.js";
 import { Poller } from "./poller.js";
 import { waitFor } from "./wait-for.js";
 

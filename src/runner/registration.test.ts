@@ -3,8 +3,8 @@ import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from "node
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, test } from "node:test";
+import { FAKE_REGISTRATION_TOKEN, FAKE_TOKEN, FAKE_UUID, FakeForge } from "../../test/support/fake-forge.js";
 import { isPoolError } from "../lib/index.js";
-import { FAKE_REGISTRATION_TOKEN, FAKE_TOKEN, FAKE_UUID, FakeForge } from "./fake-forge.js";
 import { loadRegistration, register } from "./registration.js";
 
 const dir = mkdtempSync(join(tmpdir(), "runner-registration-"));

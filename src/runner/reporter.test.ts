@@ -1,8 +1,8 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import { Code, ConnectError } from "@connectrpc/connect";
+import { FakeForge } from "../../test/support/fake-forge.js";
 import { Result, type UpdateLogRequest, type UpdateTaskRequest } from "../protocol/index.js";
-import { FakeForge } from "./fake-forge.js";
 import { Reporter, type ReporterOptions } from "./reporter.js";
 import { waitFor } from "./wait-for.js";
 

@@ -1,11 +1,11 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import { Code, ConnectError } from "@connectrpc/connect";
+import { FAKE_TOKEN, FAKE_UUID, FakeForge } from "../../test/support/fake-forge.js";
 import type { JobOutcome } from "../executor/index.js";
 import { isPoolError } from "../lib/index.js";
 import { type DeclareRequest, Result } from "../protocol/index.js";
 import type { JobExecution } from "./execute-job.js";
-import { FAKE_TOKEN, FAKE_UUID, FakeForge } from "./fake-forge.js";
 import type { Registration } from "./registration.js";
 import { type StartRunnerOptions, startRunner, type TaskFinishedEvent } from "./runner.js";
 import { waitFor } from "./wait-for.js";

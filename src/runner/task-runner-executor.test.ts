@@ -3,10 +3,10 @@ import { mkdtempSync, readdirSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, test } from "node:test";
+import { FakeForge } from "../../test/support/fake-forge.js";
 import { createHostBackend, runJob } from "../executor/index.js";
 import { Result, type UpdateTaskRequest } from "../protocol/index.js";
 import type { ExecuteJob } from "./execute-job.js";
-import { FakeForge } from "./fake-forge.js";
 import { runTask } from "./task-runner.js";
 import { waitFor } from "./wait-for.js";
 

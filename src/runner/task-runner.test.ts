@@ -1,9 +1,9 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
+import { FakeForge } from "../../test/support/fake-forge.js";
 import type { JobOutcome } from "../executor/index.js";
 import { Result, type UpdateTaskRequest } from "../protocol/index.js";
 import type { ExecuteJob, JobExecution } from "./execute-job.js";
-import { FakeForge } from "./fake-forge.js";
 import { type RunTaskOptions, runTask } from "./task-runner.js";
 
 // execute is the injection point; these stand-ins play the executor's part of the contract.

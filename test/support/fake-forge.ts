@@ -13,10 +13,10 @@ import {
   type UpdateLogRequest,
   type UpdateTaskRequest,
   WAIT_HEADER,
-} from "../protocol/index.js";
-import type { RunnerForge } from "./forge.js";
+} from "../../src/protocol/index.js";
+import type { RunnerForge } from "../../src/runner/index.js";
 
-// Test support only (not exported from index.ts): an in-memory RunnerService that behaves like Gitea
+// an in-memory RunnerService that behaves like Gitea
 // (tasks_version, ack/gap rules, archive on no_more, first-output-wins, final results stick) and lets a
 // test inject faults. Faults are the only reason it exists; happy paths should also run on the coordinator.
 
