@@ -47,7 +47,15 @@ export {
   repoSlug,
 } from "./git/git-repos.js";
 export { workflowsAt } from "./git/push-trigger.js";
-export type { GitHostingPort, ReadPort, RunnersPort, RunsPort, TaskTokensPort } from "./ports.js";
+export type {
+  GitHostingPort,
+  ReadPort,
+  RunHistoryPort,
+  RunnersPort,
+  RunsPort,
+  TaskTokensPort,
+} from "./ports.js";
+export { openRunHistory, type RunHistory } from "./run-history.js";
 export {
   type CoordinatorServer,
   type CoordinatorServerOptions,

@@ -57,3 +57,6 @@ export interface TaskTokensPort {
   /** The task a token belongs to while that task runs; undefined for unknown, wrong or finished tokens. */
   authenticate(token: string): TaskTokenInfo | undefined;
 }
+
+/** The history part of the read side: what a finished coordinator database still answers. */
+export type RunHistoryPort = Pick<ReadPort, "getRun" | "listRuns" | "getJob" | "jobLog">;

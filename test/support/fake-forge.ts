@@ -16,7 +16,7 @@ import {
 } from "../../src/protocol/index.js";
 import type { RunnerForge } from "../../src/runner/index.js";
 
-// an in-memory RunnerService that behaves like Gitea
+// An in-memory RunnerService that behaves like Gitea
 // (tasks_version, ack/gap rules, archive on no_more, first-output-wins, final results stick) and lets a
 // test inject faults. Faults are the only reason it exists; happy paths should also run on the coordinator.
 

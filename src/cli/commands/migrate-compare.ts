@@ -1,6 +1,6 @@
 import { existsSync, readFileSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
-import { ArtifactStore, createCoordinator } from "../../coordinator/index.js";
+import { ArtifactStore, openRunHistory } from "../../coordinator/index.js";
 import { PoolError } from "../../lib/index.js";
 import {
   appendHistory,
@@ -37,9 +37,9 @@ function requiredOf(text: string | undefined): number {
 /** A finished run of a coordinator database (`up`'s state dir), with its artifacts beside the database. */
 function runFromDatabase(db: string, id: number): ComparableRun {
   if (!existsSync(db)) throw new PoolError("INVALID_ARGUMENT", `coordinator database "${db}" does not exist`);
-  const coordinator = createCoordinator({ dbPath: db, zombieTimeoutMs: 0 });
+  const history = openRunHistory(db);
   try {
-    const run = coordinator.read.getRun(id);
+    const run = history.getRun(id);
     if (!run)
       throw new PoolError("NOT_FOUND", `run ${id} is not in "${db}": see the run ids in \`runnerpool up\`'s log`);
     if (run.result === undefined)
@@ -59,7 +59,7 @@ function runFromDatabase(db: string, id: number): ComparableRun {
       artifacts: store.listArtifacts(id).map((a) => ({ name: a.name, files: a.files })),
     };
   } finally {
-    coordinator.close();
+    history.close();
   }
 }
 
