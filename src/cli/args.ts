@@ -1,5 +1,5 @@
 import { type ParseArgsConfig, parseArgs } from "node:util";
-import { PoolError } from "../lib/index.js";
+import { errorMessage, PoolError } from "../lib/index.js";
 
 export interface Io {
   stdout: (s: string) => void;
@@ -16,7 +16,7 @@ export function parseCommandArgs<T extends ParseArgsConfig["options"]>(argv: str
   try {
     return parseArgs({ args: argv, options, allowPositionals: true, strict: true });
   } catch (err) {
-    throw new PoolError("INVALID_ARGUMENT", `${(err as Error).message}\nusage: ${usage}`);
+    throw new PoolError("INVALID_ARGUMENT", `${errorMessage(err)}\nusage: ${usage}`);
   }
 }
 

@@ -1,5 +1,6 @@
 import { readFileSync } from "node:fs";
 import { formatProblem, validateConfigText } from "../config/index.js";
+import { errorMessage } from "../lib/index.js";
 import type { Supervisor } from "../pool/index.js";
 import { resolveRoles } from "./assembly/roles.js";
 import type { Progress } from "./progress.js";
@@ -20,9 +21,7 @@ export function reloadOnHangup(
     try {
       text = readFileSync(configFile, "utf8");
     } catch (err) {
-      progress.note(
-        `config reload: cannot read "${configFile}": ${(err as Error).message}; keeping the running config`,
-      );
+      progress.note(`config reload: cannot read "${configFile}": ${errorMessage(err)}; keeping the running config`);
       return;
     }
     const { config: next, problems } = validateConfigText(text, configFile);

@@ -1,7 +1,6 @@
 import type { Coordinator, PushOutcome } from "../coordinator/index.js";
+import { isJobResult } from "../lib/index.js";
 import type { Progress } from "./progress.js";
-
-const FINAL = new Set(["success", "failure", "cancelled", "skipped"]);
 
 /** Turns coordinator events into progress lines, once per state change. */
 export function watchCoordinator(
@@ -18,7 +17,7 @@ export function watchCoordinator(
     const p = { id: job.id, name: job.name };
     if (job.status === "waiting") progress.queued(p, job.runsOn);
     else if (job.status === "running") progress.started(p, job.runnerName ?? "?", roleOf(job.runnerName ?? ""));
-    else if (FINAL.has(job.status)) progress.finished(p, job.status);
+    else if (isJobResult(job.status)) progress.finished(p, job.status);
   };
   const onStep = (e: { jobId: number }) => {
     const job = coordinator.read.getJob(e.jobId);

@@ -1,6 +1,6 @@
 import { parse as parseYaml } from "yaml";
 import { z } from "zod";
-import { PoolError } from "../lib/index.js";
+import { errorMessage, PoolError } from "../lib/index.js";
 import { parseDuration } from "./units.js";
 
 /** The parts of act_runner's config.yaml that say what a runner is; the rest is reported, not carried. */
@@ -108,7 +108,7 @@ function readActSetup(
   try {
     raw = parseYaml(configYaml);
   } catch (err) {
-    throw new PoolError("CONFIG_INVALID", `act_runner config is not YAML: ${(err as Error).message}`);
+    throw new PoolError("CONFIG_INVALID", `act_runner config is not YAML: ${errorMessage(err)}`);
   }
   const parsed = actConfigSchema.safeParse(raw);
   if (!parsed.success) {
@@ -123,7 +123,7 @@ function readActSetup(
     try {
       runnerFile = runnerFileSchema.parse(JSON.parse(runnerFileJson));
     } catch (err) {
-      throw new PoolError("CONFIG_INVALID", `.runner file is not act_runner's JSON: ${(err as Error).message}`);
+      throw new PoolError("CONFIG_INVALID", `.runner file is not act_runner's JSON: ${errorMessage(err)}`);
     }
   }
   return { cfg: parsed.data ?? {}, runnerFile };

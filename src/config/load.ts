@@ -1,7 +1,7 @@
 import { readFileSync } from "node:fs";
 import { parse, TomlError } from "smol-toml";
 import type { z } from "zod";
-import { PoolError } from "../lib/index.js";
+import { errorMessage, formatLocation, PoolError } from "../lib/index.js";
 import { configSchema, type PoolConfig, type RoleConfig } from "./schema.js";
 
 export interface ConfigProblem {
@@ -163,8 +163,7 @@ export function validateConfigText(text: string, file: string): { config?: PoolC
 }
 
 export function formatProblem(p: ConfigProblem): string {
-  const pos = p.line === undefined ? "" : `:${p.line}${p.col === undefined ? "" : `:${p.col}`}`;
-  return `${p.file}${pos}: ${p.keyPath}: ${p.message}`;
+  return `${formatLocation(p)}: ${p.keyPath}: ${p.message}`;
 }
 
 /** Loads a config file; throws CONFIG_INVALID listing every problem. */
@@ -173,7 +172,7 @@ export function loadConfig(file: string): PoolConfig {
   try {
     text = readFileSync(file, "utf8");
   } catch (err) {
-    throw new PoolError("CONFIG_INVALID", `cannot read config file "${file}": ${(err as Error).message}`, {
+    throw new PoolError("CONFIG_INVALID", `cannot read config file "${file}": ${errorMessage(err)}`, {
       cause: err,
       file,
     });

@@ -35,7 +35,7 @@ export {
 } from "./git/index.js";
 export type { ActionSourceOptions, JobOutcome, JobRequest, RunJobOptions } from "./job-request.js";
 export { runJob } from "./run-job.js";
-export type { JobSink, Result } from "./sink.js";
+export type { JobSink } from "./sink.js";
 export {
   builtinActionKey,
   builtinActionNames,

@@ -1,8 +1,5 @@
 import type { JobResult } from "../lib/index.js";
 
-/** @deprecated lib's JobResult under the executor's older name, kept until the runner imports JobResult. */
-export type Result = JobResult;
-
 /**
  * Where a job reports to. The runner's reporter implements it for a forge; `run` without a forge
  * could implement it for a terminal. Calls are synchronous and must never throw into the executor.

@@ -48,11 +48,7 @@ export {
   rewriteDirectory,
   v2Name,
 } from "./rewrite-directory.js";
-export type {
-  /** @deprecated the old name of RoleLabels, kept until the migrate command imports RoleLabels. */
-  RoleLabels as PoolRole,
-  RoleLabels,
-} from "./role-labels.js";
+export type { RoleLabels } from "./role-labels.js";
 export type { Rule } from "./rule.js";
 export { ALL_RULES, yamlSyntaxRule } from "./rules/all-rules.js";
 export { unifiedDiff } from "./unified-diff.js";

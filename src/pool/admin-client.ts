@@ -1,6 +1,6 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import { PoolError } from "../lib/index.js";
+import { errorMessage, PoolError } from "../lib/index.js";
 import {
   ADMIN_PREFIX,
   ADMIN_TOKEN_FILE,
@@ -39,7 +39,7 @@ export async function callAdmin<A extends AdminAction>(
   } catch (err) {
     throw new PoolError(
       "NOT_FOUND",
-      `the pool at ${url} does not answer (${(err as Error).message}): is \`runnerpool up\` running?`,
+      `the pool at ${url} does not answer (${errorMessage(err)}): is \`runnerpool up\` running?`,
     );
   }
   const answer = (await res.json().catch(() => ({}))) as AdminActions[A]["response"] & Partial<AdminError>;

@@ -1,7 +1,7 @@
 import { EventEmitter } from "node:events";
 import { mkdirSync, rmSync } from "node:fs";
 import { join } from "node:path";
-import { type Logger, PoolError, silentLogger } from "../lib/index.js";
+import { errorMessage, type Logger, PoolError, silentLogger } from "../lib/index.js";
 import type { Registration } from "../runner/index.js";
 import { describeInstance, type Instance, type InstanceStatus, runningJobs } from "./instance.js";
 import type { InstanceProvider, InstanceProviders } from "./instance-provider.js";
@@ -348,7 +348,7 @@ export class Supervisor {
       try {
         await this.options.unregister(i.registration);
       } catch (err) {
-        this.logger.warn({ err: (err as Error).message, instance: i.name }, "could not unregister from the forge");
+        this.logger.warn({ err: errorMessage(err), instance: i.name }, "could not unregister from the forge");
       }
     }
   }
@@ -363,7 +363,7 @@ export class Supervisor {
       this.move(i, "removed");
       return;
     }
-    const message = err instanceof Error ? err.message : String(err);
+    const message = errorMessage(err);
     const lived = Date.now() - i.since;
     rs.failures = lived >= HEALTHY_MS ? 1 : rs.failures + 1;
     const { base, max } = this.options.backoffMs ?? { base: 1000, max: 60_000 };

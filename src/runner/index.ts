@@ -2,7 +2,7 @@
 export type { ExecuteJob, JobExecution } from "./execute-job.js";
 export type { LogRowInput, RunnerForge } from "./forge.js";
 export { freeBytes } from "./free-bytes.js";
-export { formatLogLine, MAX_ROW_BYTES } from "./log-format.js";
+export { formatLogLine } from "./log-format.js";
 export { refusal, type TaskPolicy } from "./policy.js";
 export { type DiskFloor, Poller, type PollerOptions, type PollerStatus } from "./poller.js";
 export {

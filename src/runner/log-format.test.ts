@@ -1,7 +1,8 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import { isValidUtf8 } from "../lib/index.js";
-import { formatLogLine, MAX_ROW_BYTES } from "./log-format.js";
+import { MAX_ROW_BYTES } from "../protocol/index.js";
+import { formatLogLine } from "./log-format.js";
 
 test("a line with embedded newlines becomes one row per display line", () => {
   assert.deepEqual(formatLogLine("a\r\nb\nc"), ["a", "b", "c"]);

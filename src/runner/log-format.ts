@@ -1,7 +1,7 @@
 import { toValidUtf8 } from "../lib/index.js";
+import { MAX_ROW_BYTES } from "../protocol/index.js";
 
-/** Gitea cuts stored log lines at 64 KiB (MaxLineSize); we cut first so the marker survives. */
-export const MAX_ROW_BYTES = 64 * 1024;
+// Gitea cuts stored log lines at MAX_ROW_BYTES (MaxLineSize); we cut first so the marker survives.
 
 const encoder = new TextEncoder();
 

@@ -1,3 +1,4 @@
+import { errorMessage } from "../lib/index.js";
 import { matchPatterns } from "../workflow/index.js";
 
 /** What a role allows: a privileged role (or any role with allowed_refs) runs only matching refs. */
@@ -24,7 +25,7 @@ export function refusal(policy: TaskPolicy | undefined, context: Record<string, 
   try {
     matched = matchPatterns(policy.allowedRefs, ref);
   } catch (err) {
-    return `the ${what} has an invalid pattern in ${allowed} (${(err as Error).message}): refused`;
+    return `the ${what} has an invalid pattern in ${allowed} (${errorMessage(err)}): refused`;
   }
   if (!matched) {
     return `the ${what} runs only refs matching ${allowed}; "${ref}" does not match: refused, nothing was executed (run it from an allowed ref or change allowed_refs)`;

@@ -1,4 +1,4 @@
-import { isPoolError, type Logger, PoolError, silentLogger } from "../lib/index.js";
+import { errorMessage, isPoolError, type Logger, PoolError, silentLogger } from "../lib/index.js";
 import type { Task } from "../protocol/index.js";
 import type { RunnerForge } from "./forge.js";
 import { pollBackoff } from "./poll-backoff.js";
@@ -175,7 +175,7 @@ export class Poller {
           break;
         }
         errorStreak++;
-        const msg = err instanceof Error ? err.message : String(err);
+        const msg = errorMessage(err);
         if (errorStreak === 1) this.logger.warn({ err: msg }, "fetching a task failed; retrying with backoff");
         else this.logger.debug({ err: msg, streak: errorStreak }, "fetching a task failed again");
         idleStreak++;
@@ -251,7 +251,7 @@ export class Poller {
       free = await floor.freeBytes();
     } catch (err) {
       // An unreadable figure must not stop the runner: the job's own writes will tell.
-      this.logger.debug({ err: err instanceof Error ? err.message : String(err) }, "cannot read free disk space");
+      this.logger.debug({ err: errorMessage(err) }, "cannot read free disk space");
       return true;
     }
     if (free >= floor.minFreeBytes) {

@@ -2,7 +2,7 @@ import { randomBytes } from "node:crypto";
 import { readFileSync } from "node:fs";
 import { chmod, rename, rm, writeFile } from "node:fs/promises";
 import { z } from "zod";
-import { isPoolError, type Logger, PoolError, silentLogger } from "../lib/index.js";
+import { errorMessage, isPoolError, type Logger, PoolError, silentLogger } from "../lib/index.js";
 import { labelNames } from "../workflow/index.js";
 import type { RunnerForge } from "./forge.js";
 
@@ -100,7 +100,7 @@ export async function saveRegistration(file: string, registration: Registration,
     await chmod(file, 0o600);
   } catch (err) {
     await rm(tmp, { force: true });
-    throw new PoolError("INTERNAL", `registration file "${file}" could not be written: ${(err as Error).message}`, {
+    throw new PoolError("INTERNAL", `registration file "${file}" could not be written: ${errorMessage(err)}`, {
       cause: err,
     });
   }
@@ -117,7 +117,7 @@ export function loadRegistration(file: string): Registration {
       "CONFIG_INVALID",
       missing
         ? `registration file "${file}" does not exist: register the runner first`
-        : `registration file "${file}" could not be read: ${(err as Error).message}`,
+        : `registration file "${file}" could not be read: ${errorMessage(err)}`,
       { cause: err, file },
     );
   }
@@ -138,11 +138,11 @@ function describe(err: unknown): string {
   if (err instanceof z.ZodError) {
     return err.issues.map((i) => `${i.path.join(".") || "(root)"}: ${i.message}`).join("; ");
   }
-  return (err as Error).message;
+  return errorMessage(err);
 }
 
 function wrap(err: unknown, message: string): PoolError {
   const code = isPoolError(err) ? err.code : "FORGE_ERROR";
-  const reason = err instanceof Error ? err.message : String(err);
+  const reason = errorMessage(err);
   return new PoolError(code, `${message} (${reason})`, { cause: err });
 }

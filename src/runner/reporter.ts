@@ -1,11 +1,19 @@
 import type { MessageInitShape } from "@bufbuild/protobuf";
 import { timestampFromDate } from "@bufbuild/protobuf/wkt";
 import type { JobSink } from "../executor/index.js";
-import { isPoolError, type JobResult, type Logger, PoolError, silentLogger } from "../lib/index.js";
-import { Result, resultFromWire, resultToWire, type TaskStateSchema } from "../protocol/index.js";
+import { errorMessage, isPoolError, type JobResult, type Logger, PoolError, silentLogger } from "../lib/index.js";
+import {
+  MAX_OUTPUT_KEY_BYTES,
+  MAX_OUTPUT_VALUE_BYTES,
+  MAX_ROW_BYTES,
+  Result,
+  resultFromWire,
+  resultToWire,
+  type TaskStateSchema,
+} from "../protocol/index.js";
 import type { RunnerForge } from "./forge.js";
 import { LogBuffer } from "./log-buffer.js";
-import { formatLogLine, MAX_ROW_BYTES } from "./log-format.js";
+import { formatLogLine } from "./log-format.js";
 import { retry } from "./retry.js";
 import { StepTracker } from "./step-tracker.js";
 
@@ -47,8 +55,6 @@ const MAX_ROWS_PER_REQUEST = 1000;
 const MAX_BYTES_PER_REQUEST = 4 * 1024 * 1024;
 const MAX_RETRY_PAUSE_MS = 30_000;
 // Gitea drops such outputs without an error, so they would never show up in sent_outputs.
-const MAX_OUTPUT_KEY_BYTES = 255;
-const MAX_OUTPUT_VALUE_BYTES = 1024 * 1024;
 
 /**
  * Streams one task's log rows, step states and outputs to the forge (the JobSink of the executor) and
@@ -186,7 +192,7 @@ export class Reporter implements JobSink {
       report.logsDelivered = true;
     } catch (err) {
       this.logger.error(
-        { err: errText(err), task: String(this.taskId) },
+        { err: errorMessage(err), task: String(this.taskId) },
         "final log upload failed; the log is incomplete",
       );
     }
@@ -198,7 +204,7 @@ export class Reporter implements JobSink {
       });
       report.stateDelivered = true;
     } catch (err) {
-      this.logger.error({ err: errText(err), task: String(this.taskId) }, "final task state not delivered");
+      this.logger.error({ err: errorMessage(err), task: String(this.taskId) }, "final task state not delivered");
     }
     return report;
   }
@@ -287,7 +293,7 @@ export class Reporter implements JobSink {
       if (this.closed) return;
       this.logFailures++;
       if (this.logFailures === 1)
-        this.logger.warn({ err: errText(err), task: String(this.taskId) }, "log upload failed");
+        this.logger.warn({ err: errorMessage(err), task: String(this.taskId) }, "log upload failed");
       this.logRetryAt = now + backoff(this.logIntervalMs, this.logFailures);
     }
   }
@@ -306,7 +312,7 @@ export class Reporter implements JobSink {
       this.stateDirty = true;
       this.stateFailures++;
       if (this.stateFailures === 1) {
-        this.logger.warn({ err: errText(err), task: String(this.taskId) }, "task state report failed");
+        this.logger.warn({ err: errorMessage(err), task: String(this.taskId) }, "task state report failed");
       }
       this.stateRetryAt = now + backoff(this.stateIntervalMs, this.stateFailures);
     }
@@ -386,8 +392,4 @@ export class Reporter implements JobSink {
 
 function backoff(base: number, failures: number): number {
   return Math.min(base * 2 ** Math.min(failures - 1, 10), MAX_RETRY_PAUSE_MS);
-}
-
-function errText(err: unknown): string {
-  return err instanceof Error ? err.message : String(err);
 }

@@ -1,5 +1,5 @@
 import { EventEmitter } from "node:events";
-import { isPoolError, type JobResult, type Logger, PoolError, silentLogger } from "../lib/index.js";
+import { errorMessage, isPoolError, type JobResult, type Logger, PoolError, silentLogger } from "../lib/index.js";
 import { createForgeClient } from "../protocol/index.js";
 import { labelNames } from "../workflow/index.js";
 import type { ExecuteJob } from "./execute-job.js";
@@ -174,7 +174,7 @@ async function declare(
       return "ok";
     }
     if (isPoolError(err, "FORGE_UNAUTHENTICATED")) return "refused";
-    logger.warn({ err: err instanceof Error ? err.message : String(err) }, "declaring the runner failed; retrying");
+    logger.warn({ err: errorMessage(err) }, "declaring the runner failed; retrying");
     return "retry";
   }
 }

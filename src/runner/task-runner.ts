@@ -1,5 +1,5 @@
 import type { JobOutcome } from "../executor/index.js";
-import { type JobResult, type Logger, silentLogger } from "../lib/index.js";
+import { errorMessage, type JobResult, type Logger, silentLogger } from "../lib/index.js";
 import type { Task } from "../protocol/index.js";
 import type { ExecuteJob } from "./execute-job.js";
 import type { RunnerForge } from "./forge.js";
@@ -59,7 +59,7 @@ export async function runTask(options: RunTaskOptions): Promise<TaskSummary> {
   } catch (err) {
     // Only a bug gets here. Still end the task on the forge, or it would wait for the zombie reaper.
     const logger = options.logger ?? silentLogger;
-    logger.error({ err: describe(err), task: String(options.task.id) }, "task runner failed");
+    logger.error({ err: errorMessage(err), task: String(options.task.id) }, "task runner failed");
     try {
       const reporter = new Reporter({
         taskId: options.task.id,
@@ -70,10 +70,10 @@ export async function runTask(options: RunTaskOptions): Promise<TaskSummary> {
       });
       await reporter.close({
         result: "failure",
-        lastWords: `runnerpool: the runner failed to run the job: ${describe(err)}`,
+        lastWords: `runnerpool: the runner failed to run the job: ${errorMessage(err)}`,
       });
     } catch (again) {
-      logger.error({ err: describe(again) }, "could not report the failed task");
+      logger.error({ err: errorMessage(again) }, "could not report the failed task");
     }
     return { id: options.task.id, result: "failure", abandoned: false };
   }
@@ -109,7 +109,7 @@ async function superviseTask(options: RunTaskOptions): Promise<TaskSummary> {
     logger.warn({ reason: refused }, "task refused by the role's policy");
     await reporter
       .close({ result: "failure", stoppedAt: new Date(), lastWords: `runnerpool: ${refused}` })
-      .catch((err: unknown) => logger.error({ err: describe(err) }, "final report failed"));
+      .catch((err: unknown) => logger.error({ err: errorMessage(err) }, "final report failed"));
     return { id: options.task.id, result: "failure", abandoned: false };
   }
 
@@ -139,16 +139,16 @@ async function superviseTask(options: RunTaskOptions): Promise<TaskSummary> {
       logger.error({ reason }, "job ignored cancellation; abandoned");
     } else if ("error" in end) {
       result = "failure";
-      lastWords = `runnerpool: the job failed inside the runner: ${describe(end.error)}`;
-      logger.error({ err: describe(end.error) }, "job threw");
+      lastWords = `runnerpool: the job failed inside the runner: ${errorMessage(end.error)}`;
+      logger.error({ err: errorMessage(end.error) }, "job threw");
     } else {
       result = end.outcome.result;
       reporter.outputs(end.outcome.outputs);
     }
   } catch (err) {
     result = "failure";
-    lastWords = `runnerpool: the runner failed while running the job: ${describe(err)}`;
-    logger.error({ err: describe(err) }, "task runner failed");
+    lastWords = `runnerpool: the runner failed while running the job: ${errorMessage(err)}`;
+    logger.error({ err: errorMessage(err) }, "task runner failed");
   } finally {
     clearTimeout(deadline);
     options.signal.removeEventListener("abort", onKill);
@@ -204,7 +204,7 @@ async function finalReport(
     const report = await reporter.close({ result, stoppedAt: new Date(), lastWords });
     if (!report.stateDelivered) logger.error({ result }, "the forge never received the final result of the task");
   } catch (err) {
-    logger.error({ err: describe(err) }, "final report failed");
+    logger.error({ err: errorMessage(err) }, "final report failed");
   }
 }
 
@@ -230,10 +230,6 @@ function stoppedVerdict(
         lastWords: job.lastWords ?? "runnerpool: the runner is shutting down; the job was cancelled",
       };
   }
-}
-
-function describe(err: unknown): string {
-  return err instanceof Error ? err.message : String(err);
 }
 
 function formatMs(ms: number): string {

@@ -4,7 +4,7 @@ import type { AddressInfo } from "node:net";
 import { join, resolve } from "node:path";
 import type { PoolConfig } from "../../config/index.js";
 import type { Coordinator, GitHostingPort, RouteHandler } from "../../coordinator/index.js";
-import { type Logger, PoolError } from "../../lib/index.js";
+import { errorMessage, type Logger, PoolError } from "../../lib/index.js";
 import type { RunbookForge } from "../../pool/index.js";
 import type { Registration } from "../../runner/index.js";
 import { deleteForgeRunner } from "../forge-admin.js";
@@ -150,7 +150,7 @@ function readSecretFile(file: string, key: string): string {
   try {
     return readFileSync(file, "utf8").trim();
   } catch (err) {
-    throw new PoolError("CONFIG_INVALID", `${key} "${file}": ${(err as Error).message}`);
+    throw new PoolError("CONFIG_INVALID", `${key} "${file}": ${errorMessage(err)}`);
   }
 }
 

@@ -1,7 +1,7 @@
 import { readFileSync } from "node:fs";
 import { resolve } from "node:path";
 import { formatProblem, importActRunner, validateConfigText } from "../../config/index.js";
-import { PoolError } from "../../lib/index.js";
+import { errorMessage, PoolError } from "../../lib/index.js";
 import type { Io } from "../args.js";
 import { renderExampleConfig } from "../example-config.js";
 
@@ -11,7 +11,7 @@ function read(io: Io, file: string, what: string): string {
   try {
     return readFileSync(resolve(io.cwd, file), "utf8");
   } catch (err) {
-    throw new PoolError("CONFIG_INVALID", `cannot read ${what} "${file}": ${(err as Error).message}`);
+    throw new PoolError("CONFIG_INVALID", `cannot read ${what} "${file}": ${errorMessage(err)}`);
   }
 }
 

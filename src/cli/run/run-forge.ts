@@ -1,6 +1,6 @@
 import { join } from "node:path";
 import { type CoordinatorServer, importWorkingTree } from "../../coordinator/index.js";
-import type { Logger } from "../../lib/index.js";
+import { errorMessage, type Logger } from "../../lib/index.js";
 import { type EmbeddedCoordinator, openCoordinator, serveCoordinator } from "../assembly/coordinator.js";
 
 export interface RunForge extends EmbeddedCoordinator {
@@ -21,7 +21,7 @@ export async function startRunForge(
   try {
     await importWorkingTree(repo.dir, join(scratch, "repos"), owner, name, options.signal);
   } catch (err) {
-    options.note(`${repo.fullName} is not served to jobs, actions/checkout will fail: ${(err as Error).message}`);
+    options.note(`${repo.fullName} is not served to jobs, actions/checkout will fail: ${errorMessage(err)}`);
   }
   const server = await serveCoordinator(embedded, {
     host: "127.0.0.1",
