@@ -20,7 +20,6 @@ import {
 import { createHostBackend, runJob } from "../../src/executor/index.js";
 import { createForgeClient } from "../../src/protocol/index.js";
 import { type ExecuteJob, type RunnerHandle, register, startRunner } from "../../src/runner/index.js";
-import { type PlannedJob, parseWorkflow, planJobs } from "../../src/workflow/index.js";
 
 // Every folder of testdata/scenarios/ is one workflow (push.yml) with its expected outcome
 // (expected.json), run through the real coordinator and real runners over HTTP on 127.0.0.1 with
@@ -275,31 +274,44 @@ describe("testdata/scenarios through the real coordinator and runners", () => {
   });
 });
 
-/** Plans the scenario like the forge would and queues it as a run; resolves when the run is final. */
+/** Starts the scenario through the coordinator's trigger path, like a forge event; resolves when the run is final. */
 function submit(coordinator: Coordinator, s: Scenario): Promise<RunView> {
-  let jobs: PlannedJob[];
-  if (s.expected.raw) {
-    jobs = [{ jobId: "broken", name: "broken", matrix: {}, runsOn: ["self-hosted"], needs: [], payload: s.source }];
-  } else {
-    const parsed = parseWorkflow(s.source, `${s.name}/push.yml`);
-    if (!parsed.workflow) throw new Error(parsed.diagnostics.map((d) => d.message).join("\n"));
-    const inputs = s.expected.event?.inputs ?? {};
-    jobs = planJobs(parsed.workflow, { github: {}, vars: s.expected.vars ?? {}, inputs }).jobs;
-  }
   const event = s.expected.event ?? { name: "push" };
-  const { runId } = coordinator.runs.create({
-    repo: `scenarios/${s.name}`,
-    workflowFile: "push.yml",
-    workflowName: s.name,
-    event: {
-      name: event.name,
-      ref: "refs/heads/main",
-      sha: "c0ffee".padEnd(40, "0"),
-      ...(event.inputs ? { inputs: event.inputs } : {}),
-    },
-    jobs,
-    secrets: s.expected.secrets ?? {},
-    vars: s.expected.vars ?? {},
-  });
+  const triggerEvent = {
+    name: event.name,
+    ref: "refs/heads/main",
+    sha: "c0ffee".padEnd(40, "0"),
+    ...(event.inputs ? { inputs: event.inputs } : {}),
+  };
+  const secrets = s.expected.secrets ?? {};
+  const vars = s.expected.vars ?? {};
+  let runId: number | undefined;
+  if (s.expected.raw) {
+    // A payload no planner would produce: only the runner can report what is wrong with it.
+    const jobs = [
+      { jobId: "broken", name: "broken", matrix: {}, runsOn: ["self-hosted"], needs: [], payload: s.source },
+    ];
+    const repo = `scenarios/${s.name}`;
+    runId = coordinator.runs.create({
+      repo,
+      workflowFile: "push.yml",
+      workflowName: s.name,
+      event: triggerEvent,
+      jobs,
+      secrets,
+      vars,
+    }).runId;
+  } else {
+    const [outcome] = coordinator.runs.trigger({
+      repo: `scenarios/${s.name}`,
+      workflows: [{ file: ".gitea/workflows/push.yml", source: s.source }],
+      event: triggerEvent,
+      secrets,
+      vars,
+    });
+    runId = outcome?.runId;
+    if (runId === undefined)
+      throw new Error(`${s.name}: ${outcome?.error ?? outcome?.skipped ?? "no run was started"}`);
+  }
   return coordinator.runs.waitForRun(runId, AbortSignal.timeout(60_000));
 }

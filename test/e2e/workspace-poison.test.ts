@@ -21,7 +21,6 @@ import {
 } from "../../src/executor/index.js";
 import { createForgeClient } from "../../src/protocol/index.js";
 import { type RunnerHandle, register, startRunner } from "../../src/runner/index.js";
-import { parseWorkflow, planJobs } from "../../src/workflow/index.js";
 
 // Issue C, "workspaces that cannot be poisoned": job 1 leaves everything that broke the laptop runner
 // in its workspace; job 2 on the same runner still checks out (a real clone from the coordinator)
@@ -115,16 +114,14 @@ describe("a poisoned workspace does not break the next job", () => {
       signal: controller.signal,
     });
     runners.push(runner);
-    const workflow = parseWorkflow(WORKFLOW, ".gitea/workflows/poison.yml").workflow!;
     const sha = git(join(dir, "src"), "rev-parse", "HEAD");
-    const github = { repository: "acme/app", ref: "refs/heads/main", sha };
-    const { runId } = coordinator.runs.create({
+    const [outcome] = coordinator.runs.trigger({
       repo: "acme/app",
-      workflowFile: ".gitea/workflows/poison.yml",
-      workflowName: "poison",
+      workflows: [{ file: ".gitea/workflows/poison.yml", source: WORKFLOW }],
       event: { name: "push", ref: "refs/heads/main", sha },
-      jobs: planJobs(workflow, { github, vars: {}, inputs: {} }).jobs,
     });
+    const runId = outcome?.runId;
+    assert.ok(runId !== undefined, outcome?.error ?? outcome?.skipped);
     const run = await coordinator.runs.waitForRun(runId, AbortSignal.timeout(60_000));
     await runner.drain();
     const logs = run.jobs.map((j) => `--- ${j.name}\n${coordinator.read.jobLog(j.id).join("\n")}`).join("\n");

@@ -12,7 +12,6 @@ import {
 } from "../../src/coordinator/index.js";
 import { silentLogger } from "../../src/lib/index.js";
 import type { PoolRole, Supervisor } from "../../src/pool/index.js";
-import { parseWorkflow, planJobs } from "../../src/workflow/index.js";
 
 /** A real coordinator on 127.0.0.1 and a pool, assembled as `up` does, running the given roles against it. */
 export class PoolHarness {
@@ -46,19 +45,16 @@ export class PoolHarness {
     return this;
   }
 
-  /** Plans a workflow text and queues it as a push of `ref`. */
+  /** Starts a workflow text as a push of `ref`, through the coordinator's trigger path. */
   submit(source: string, ref = "refs/heads/main", secrets: Record<string, string> = {}): number {
-    const parsed = parseWorkflow(source, "e2e.yml");
-    if (!parsed.workflow) throw new Error(parsed.diagnostics.map((d) => d.message).join("\n"));
-    const plan = planJobs(parsed.workflow, { github: { ref }, vars: {}, inputs: {} });
-    return this.coordinator.runs.create({
+    const [outcome] = this.coordinator.runs.trigger({
       repo: "e2e/repo",
-      workflowFile: "e2e.yml",
-      workflowName: "e2e",
+      workflows: [{ file: ".gitea/workflows/e2e.yml", source }],
       event: { name: "push", ref, sha: "a".repeat(40) },
-      jobs: plan.jobs,
       secrets,
-    }).runId;
+    });
+    if (outcome?.runId === undefined) throw new Error(outcome?.error ?? outcome?.skipped ?? "no run was started");
+    return outcome.runId;
   }
 
   wait(runId: number, ms = 60_000): Promise<RunView> {
