@@ -2,6 +2,7 @@ import { readFileSync } from "node:fs";
 import { parse, TomlError } from "smol-toml";
 import type { z } from "zod";
 import { errorMessage, formatLocation, PoolError } from "../lib/index.js";
+import { labelsCover } from "../workflow/index.js";
 import { configSchema, type PoolConfig, type RoleConfig } from "./schema.js";
 
 export interface ConfigProblem {
@@ -77,10 +78,6 @@ function roleKey(role: RoleConfig, i: number, key: string): string {
   return `role[${i}] (${role.name}).${key}`;
 }
 
-function covers(superset: readonly string[], subset: readonly string[]): boolean {
-  return subset.every((l) => superset.includes(l));
-}
-
 /**
  * Cross-field rules the schema cannot express, including the two-way privileged rule: a privileged
  * role refuses refs outside allowed_refs (fail closed: it must list some), and no other role may be
@@ -119,7 +116,7 @@ function semanticProblems(config: PoolConfig, file: string): ConfigProblem[] {
     }
     config.role.forEach((other: RoleConfig, j: number) => {
       if (j <= i) return;
-      if (covers(role.labels, other.labels) && covers(other.labels, role.labels)) {
+      if (labelsCover(other.labels, role.labels) && labelsCover(role.labels, other.labels)) {
         add(
           roleKey(other, j, "labels"),
           `label collision: role "${other.name}" has the same labels as role "${role.name}" [${role.labels.join(", ")}], so jobs cannot choose between them: give each role a label of its own`,
@@ -131,7 +128,7 @@ function semanticProblems(config: PoolConfig, file: string): ConfigProblem[] {
     if (!role.privileged) return;
     config.role.forEach((other: RoleConfig, j: number) => {
       if (i === j || other.privileged) return;
-      if (covers(other.labels, role.labels)) {
+      if (labelsCover(role.labels, other.labels)) {
         add(
           roleKey(other, j, "labels"),
           `role "${other.name}" is not privileged but its labels [${other.labels.join(", ")}] cover every label of the privileged role "${role.name}" [${role.labels.join(", ")}], so its jobs could run there: drop "${role.labels.find((l) => !["self-hosted"].includes(l)) ?? role.labels[0]}" from "${other.name}" or give "${role.name}" a label of its own`,

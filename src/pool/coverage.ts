@@ -1,4 +1,4 @@
-import { labelsCover, normaliseRunsOn, parseWorkflow, planJobs } from "../workflow/index.js";
+import { formatDiagnostic, labelsCover, normaliseRunsOn, parseWorkflow, planJobs } from "../workflow/index.js";
 
 /** One job of a repository and the role that would run it. */
 export interface CoverageRow {
@@ -28,7 +28,7 @@ export function planCoverage(
       errors.push(
         ...parsed.diagnostics
           .filter((d) => d.severity === "error")
-          .map((d) => `${d.file}:${d.line ?? 0}: ${d.message}`),
+          .map((d) => formatDiagnostic(d, { severity: false })),
       );
       continue;
     }

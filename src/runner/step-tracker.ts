@@ -3,7 +3,7 @@ import { timestampFromDate } from "@bufbuild/protobuf/wkt";
 import type { JobResult } from "../lib/index.js";
 import { Result, resultToWire, type StepStateSchema } from "../protocol/index.js";
 
-interface StepRecord {
+interface TrackedStep {
   startedAt?: Date;
   stoppedAt?: Date;
   result?: JobResult;
@@ -16,7 +16,7 @@ interface StepRecord {
  * its first log row and its row count (forge-protocol.md §4.6). Rows outside any step belong to none.
  */
 export class StepTracker {
-  private readonly steps = new Map<number, StepRecord>();
+  private readonly steps = new Map<number, TrackedStep>();
   private current: number | undefined;
 
   constructor(private readonly stepCount: number) {}
