@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { type ChildProcess, execFileSync, spawn } from "node:child_process";
+import { type ChildProcess, spawn } from "node:child_process";
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
@@ -7,6 +7,7 @@ import { after, test } from "node:test";
 import { fileURLToPath } from "node:url";
 import { openRunHistory, type RunView } from "../../src/coordinator/index.js";
 import { runCli } from "../support/cli.js";
+import { git } from "../support/git-client.js";
 import { until } from "../support/pool-harness.js";
 
 // Issue F: `git push` to `up` and `runnerpool run` take one trigger path, so the same workflow gives
@@ -15,17 +16,6 @@ import { until } from "../support/pool-harness.js";
 const BIN = fileURLToPath(new URL("../../bin/runnerpool.js", import.meta.url));
 const dir = mkdtempSync(join(tmpdir(), "rp-one-road-"));
 after(() => rmSync(dir, { recursive: true, force: true }));
-
-const gitEnv = {
-  ...process.env,
-  GIT_TERMINAL_PROMPT: "0",
-  GIT_AUTHOR_NAME: "t",
-  GIT_AUTHOR_EMAIL: "t@example.test",
-  GIT_COMMITTER_NAME: "t",
-  GIT_COMMITTER_EMAIL: "t@example.test",
-};
-const git = (cwd: string, ...args: string[]) =>
-  execFileSync("git", args, { cwd, env: gitEnv, encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] }).trim();
 
 const POOL = (state: string) =>
   `[runner]\nstate_dir = "${state}"\nworkdir_parent = "${join(state, "work")}"\n` +
@@ -176,7 +166,7 @@ async function byPush(repo: string): Promise<{ run: RunView; seen: Map<string, S
     server = (JSON.parse(readFileSync(join(state, "admin.json"), "utf8")) as { url: string }).url;
     const token = readFileSync(join(state, "push-token"), "utf8").trim();
     // `run` serves a directory as local/<dir name>: push to the same name so github.repository agrees.
-    git(repo, "push", "-q", `${server.replace("://", `://me:${token}@`)}/local/app.git`, "main");
+    await git(repo, "push", "-q", `${server.replace("://", `://me:${token}@`)}/local/app.git`, "main");
     await until(() => events().filter((e) => e.event === "finished").length === 3, "up ran all 3 jobs", 120_000);
   } finally {
     up.kill("SIGTERM");
@@ -189,9 +179,9 @@ test("a workflow started by git push to up and by run gives the same jobs, matri
   const repo = join(dir, "app");
   mkdirSync(join(repo, ".gitea/workflows"), { recursive: true });
   writeFileSync(join(repo, ".gitea/workflows/one.yml"), WORKFLOW);
-  git(dir, "init", "-q", "-b", "main", repo);
-  git(repo, "add", "-A");
-  git(repo, "commit", "-q", "-m", "one road");
+  await git(dir, "init", "-q", "-b", "main", repo);
+  await git(repo, "add", "-A");
+  await git(repo, "commit", "-q", "-m", "one road");
 
   const viaRun = await byRun(repo);
   const viaPush = await byPush(repo);

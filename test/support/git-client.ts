@@ -15,7 +15,7 @@ export const gitEnv = {
 
 /** Runs git in `cwd` and returns its trimmed stdout; a failure rejects. */
 export async function git(cwd: string, ...args: string[]): Promise<string> {
-  const { stdout } = await exec("git", args, { cwd, env: gitEnv });
+  const { stdout } = await exec("git", args, { cwd, env: gitEnv, maxBuffer: 64 * 1024 * 1024 });
   return stdout.trim();
 }
 

@@ -1,30 +1,17 @@
 // Test support: the coordinator's git server as a separate process (the executor may not import the
 // coordinator), plus helpers to build repositories with the git CLI.
-import { type ChildProcessByStdio, execFile, spawn } from "node:child_process";
+import { type ChildProcessByStdio, spawn } from "node:child_process";
 import { mkdir } from "node:fs/promises";
 import { join } from "node:path";
 import { createInterface } from "node:readline";
 import type { Readable, Writable } from "node:stream";
 import { setTimeout as sleep } from "node:timers/promises";
 import { fileURLToPath } from "node:url";
-import { promisify } from "node:util";
+import { git } from "./git-client.js";
 
-const exec = promisify(execFile);
+export { git };
+
 const root = fileURLToPath(new URL("../../", import.meta.url));
-
-export const testGitEnv: NodeJS.ProcessEnv = {
-  ...process.env,
-  GIT_TERMINAL_PROMPT: "0",
-  GIT_AUTHOR_NAME: "t",
-  GIT_AUTHOR_EMAIL: "t@example.test",
-  GIT_COMMITTER_NAME: "t",
-  GIT_COMMITTER_EMAIL: "t@example.test",
-};
-
-/** Runs git with argv and returns trimmed stdout. */
-export async function git(cwd: string, ...args: string[]): Promise<string> {
-  return (await exec("git", args, { cwd, env: testGitEnv, maxBuffer: 64 * 1024 * 1024 })).stdout.trim();
-}
 
 export interface ServedRequest {
   method: string;
