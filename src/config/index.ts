@@ -9,7 +9,9 @@ export {
   validateConfigText,
 } from "./load.js";
 export { CONFIG_FILE, locateConfig } from "./locate.js";
+export { isGuardedRole } from "./policy.js";
 export {
+  ANY_REF,
   type BackendName,
   backendNames,
   configSchema,

@@ -6,6 +6,7 @@ import { Picker } from "./engine/picker.js";
 import { WakeQueue } from "./engine/queue.js";
 import { createReadModel } from "./engine/read-model.js";
 import { reapZombies } from "./engine/reaper.js";
+import { routingOf } from "./engine/routing.js";
 import { RunEngine } from "./engine/run-engine.js";
 import { RunWaiters } from "./engine/run-waiters.js";
 import { Sweeper } from "./engine/sweeper.js";
@@ -40,6 +41,12 @@ export interface CoordinatorOptions {
    * triggers. Unset: no git hosting.
    */
   reposDir?: string;
+  /**
+   * The exclusive labels of the pool's privileged and secret-holding roles, asked on every pick: a runner
+   * carrying one is offered only jobs whose runs-on names one. The composition root builds it from the
+   * config; unset, jobs route by label cover alone (Gitea's rule).
+   */
+  guardedLabels?: () => readonly string[];
   logger?: Logger;
 }
 
@@ -90,10 +97,11 @@ function openCore(options: CoordinatorOptions, logger: Logger): Core & { picker:
   const defaultActionsUrl = options.defaultActionsUrl ?? "https://github.com";
   const engine = new RunEngine({ store, outbox: new Outbox(events, queue, logger), logger, serverUrl });
   const tokens = new TokenPool();
-  const picker = new Picker({ store, engine, tokens, serverUrl, defaultActionsUrl });
+  const routes = routingOf(options.guardedLabels);
+  const picker = new Picker({ store, engine, tokens, serverUrl, defaultActionsUrl, routes });
   const unmatchedMs = options.unmatchedTimeoutMs ?? 0;
   const zombieMs = options.zombieTimeoutMs ?? 10 * 60_000;
-  const unservable = new UnservableWatch(store, engine, unmatchedMs, logger);
+  const unservable = new UnservableWatch(store, engine, unmatchedMs, logger, routes);
   const sweep = () => {
     if (closed()) return;
     unservable.check();

@@ -98,6 +98,20 @@ describe("a pool of three roles", { skip }, () => {
     assert.equal(jobs.build?.result, "success", "other roles are not affected");
   });
 
+  test("runs-on [self-hosted] and a job without runs-on never reach iso or deploy", async () => {
+    // Both match every role by labels alone; only the picker's routing keeps them off the guarded roles.
+    const run = await h.wait(
+      h.submit(
+        "on: push\njobs:\n  any:\n    runs-on: [self-hosted]\n    strategy:\n      matrix:\n        n: [1, 2, 3, 4, 5, 6]\n    steps:\n      - run: echo any\n  none:\n    strategy:\n      matrix:\n        n: [1, 2, 3, 4, 5, 6]\n    steps:\n      - run: echo none\n",
+      ),
+    );
+    assert.equal(run.jobs.length, 12);
+    for (const job of run.jobs) {
+      assert.equal(job.result, "success", `${job.name}: ${h.log(job.id)}`);
+      assert.equal(h.supervisor.roleOfRunner(job.runnerName ?? ""), "linux", job.name);
+    }
+  });
+
   test("a deploy job reads its secret, a linux job can neither see nor read it", async () => {
     const jobs = await byName("refs/heads/main");
     assert.match(h.log(jobs.deploy?.id ?? 0), new RegExp(`deploying with ${SECRET}`));
@@ -143,5 +157,38 @@ describe("the release wave", () => {
     // In series the makespan would be the sum of the job times; a loaded machine stretches both alike.
     const serial = run.jobs.reduce((n, j) => n + Date.parse(j.stoppedAt ?? "") - Date.parse(j.startedAt ?? ""), 0);
     assert.ok(makespan < serial / 3, `makespan ${makespan} ms against ${serial} ms in series`);
+  });
+});
+
+describe("a pool of guarded roles only", () => {
+  const h = new PoolHarness();
+  before(async () => {
+    await h.start([
+      {
+        name: "iso",
+        labels: ["self-hosted", "iso"],
+        backend: "host",
+        capacity: 1,
+        env: {},
+        privileged: true,
+        allowedRefs: ["refs/heads/main"],
+      },
+    ]);
+  });
+  after(() => h.close());
+
+  test("jobs that do not name the privileged role are never offered to it and fail as unservable", async () => {
+    // On the only role of the pool `self-hosted` is still no name of it.
+    const run = await h.wait(
+      h.submit(
+        "on: push\njobs:\n  any:\n    runs-on: [self-hosted]\n    steps:\n      - run: echo reached\n  none:\n    steps:\n      - run: echo reached\n",
+      ),
+    );
+    assert.equal(run.jobs.length, 2);
+    for (const job of run.jobs) {
+      assert.equal(job.result, "failure", job.name);
+      assert.equal(job.runnerName ?? "", "", `${job.name}: no runner took it`);
+      assert.match(job.unservable ?? "", /no runner serves runs-on .*privileged or secret-holding roles/);
+    }
   });
 });

@@ -34,6 +34,8 @@ export interface ForgePlace {
   cwd: string;
   logger: Logger;
   signal: AbortSignal;
+  /** The exclusive labels of the pool's guarded roles, asked on every pick (see `openCoordinator`). */
+  guardedLabels: () => readonly string[];
 }
 
 /** The forge the config names, or the embedded one when `[forge] url` is not set. */
@@ -41,8 +43,8 @@ export function openForge(config: PoolConfig, place: ForgePlace): Forge {
   return config.forge.url ? externalForge(config, config.forge.url, place) : embeddedForge(place);
 }
 
-function embeddedForge({ stateDir, logger }: ForgePlace): Forge {
-  const embedded = openCoordinator(stateDir, 60_000, logger);
+function embeddedForge({ stateDir, logger, guardedLabels }: ForgePlace): Forge {
+  const embedded = openCoordinator(stateDir, 60_000, logger, guardedLabels);
   const { coordinator } = embedded;
   let token = coordinator.runners.registrationToken();
   writeRegistrationToken(stateDir, token);
@@ -55,7 +57,7 @@ function embeddedForge({ stateDir, logger }: ForgePlace): Forge {
     url: () => url,
     registrationToken: () => token,
     queue: () => coordinator.read.queueByLabels(),
-    queued: queuedFor(coordinator),
+    queued: queuedFor(coordinator, guardedLabels),
     unregister: (reg) => {
       coordinator.runners.delete(reg.id);
     },

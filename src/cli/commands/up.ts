@@ -7,7 +7,7 @@ import { adminToken, createAdminHandler, createRunbook, publishAdminUrl, type Su
 import { type Io, parseCommandArgs } from "../args.js";
 import { type Forge, openForge } from "../assembly/forge.js";
 import { assemblePool, poolSettings } from "../assembly/pool.js";
-import { resolveRoles } from "../assembly/roles.js";
+import { guardedLabelsOf, resolveRoles } from "../assembly/roles.js";
 import { stateDirReady } from "../assembly/state-dir.js";
 import { reloadOnHangup } from "../config-reload.js";
 import { Progress } from "../progress.js";
@@ -87,9 +87,11 @@ export async function upCommand(argv: string[], io: Io): Promise<number> {
   const json = values.json === true;
   const progress = new Progress({ write: io.stdout, tty: io.isTTY && !json, logs: values["no-logs"] !== true, json });
 
-  const forge = openForge(config, { stateDir, cwd: io.cwd, logger, signal: controller.signal });
   // The supervisor needs the forge's URL, so the admin API is served before the supervisor exists.
   let supervisor: Supervisor | undefined;
+  const initialRoles = resolveRoles(config, sandbox, baseDir);
+  const guardedLabels = () => guardedLabelsOf(supervisor?.currentRoles() ?? initialRoles);
+  const forge = openForge(config, { stateDir, cwd: io.cwd, logger, signal: controller.signal, guardedLabels });
   const runbook = createRunbook(() => supervisor, forge, controller.signal);
   const adminSecret = adminToken(stateDir);
   const adminUrl = await forge.serve(values.listen ?? "127.0.0.1:3930", {
