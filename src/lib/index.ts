@@ -4,7 +4,7 @@ export { type ErrorCode, errorMessage, isPoolError, PoolError, type PoolErrorOpt
 export { isJobResult, JOB_RESULTS, type JobResult } from "./job-result.js";
 export { formatLocation, type Location } from "./location.js";
 export { createLogger, type Logger, silentLogger } from "./log.js";
-export { MASK, SecretMasker } from "./mask.js";
+export { encodedForms, MASK, SecretMasker } from "./mask.js";
 export {
   findProcessesByEnv,
   isProcessAlive,
