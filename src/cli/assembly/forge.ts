@@ -4,10 +4,11 @@ import type { AddressInfo } from "node:net";
 import { join, resolve } from "node:path";
 import type { PoolConfig } from "../../config/index.js";
 import type { Coordinator, GitHostingPort, RouteHandler } from "../../coordinator/index.js";
-import { errorMessage, type Logger, PoolError } from "../../lib/index.js";
+import { type Logger, PoolError } from "../../lib/index.js";
 import type { RunbookForge } from "../../pool/index.js";
 import type { Registration } from "../../runner/index.js";
 import { deleteForgeRunner } from "../forge-admin.js";
+import { readTokenFile } from "../secret-input.js";
 import { openCoordinator, queuedFor, runningOn, serveCoordinator } from "./coordinator.js";
 
 /** The forge side of `up`: the embedded coordinator, or the Gitea/Forgejo of `[forge] url`. */
@@ -105,7 +106,7 @@ function externalForge(config: PoolConfig, url: string, { cwd, signal }: ForgePl
         `cannot remove "${runner}" from ${url}: set forge.admin_token_file to a Gitea admin token, or delete it in the forge's admin UI`,
       );
     }
-    return deleteForgeRunner(url, readSecretFile(adminFile, "forge.admin_token_file"), runner, abort);
+    return deleteForgeRunner(url, readTokenFile(adminFile, "forge.admin_token_file"), runner, abort);
   };
   let close = async (): Promise<void> => undefined;
   return {
@@ -148,18 +149,10 @@ function parseListen(listen: string): { host: string; port: number } {
   return { host: m[1] || "127.0.0.1", port: Number(m[2]) };
 }
 
-function readSecretFile(file: string, key: string): string {
-  try {
-    return readFileSync(file, "utf8").trim();
-  } catch (err) {
-    throw new PoolError("CONFIG_INVALID", `${key} "${file}": ${errorMessage(err)}`);
-  }
-}
-
 function readToken(config: PoolConfig, cwd: string): string {
   if (config.forge.registration_token) return config.forge.registration_token;
   if (config.forge.registration_token_file) {
-    return readSecretFile(resolve(cwd, config.forge.registration_token_file), "forge.registration_token_file");
+    return readTokenFile(resolve(cwd, config.forge.registration_token_file), "forge.registration_token_file");
   }
   throw new PoolError(
     "CONFIG_INVALID",
