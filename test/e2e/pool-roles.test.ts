@@ -32,7 +32,9 @@ jobs:
   deploy:
     runs-on: [self-hosted, deploy]
     steps:
-      - run: echo "deploying with $(cat "$RUNNERPOOL_SECRETS_DIR/token")"
+      - run: |
+          echo "deploying with $(cat "$RUNNERPOOL_SECRETS_DIR/token")"
+          echo "reversed: $(rev "$RUNNERPOOL_SECRETS_DIR/token")"
 `;
 
 describe("a pool of three roles", { skip }, () => {
@@ -114,7 +116,10 @@ describe("a pool of three roles", { skip }, () => {
 
   test("a deploy job reads its secret, a linux job can neither see nor read it", async () => {
     const jobs = await byName("refs/heads/main");
-    assert.match(h.log(jobs.deploy?.id ?? 0), new RegExp(`deploying with ${SECRET}`));
+    // The job reads the secret; its log shows it masked (the reversed text proves the read).
+    const deploy = h.log(jobs.deploy?.id ?? 0);
+    assert.match(deploy, /deploying with \*\*\*/);
+    assert.match(deploy, new RegExp(`reversed: ${[...SECRET].reverse().join("")}`));
     const build = h.log(jobs.build?.id ?? 0);
     assert.match(build, /secrets dir: \[\]/);
     assert.match(build, /cannot read the deploy secret/);
