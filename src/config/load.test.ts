@@ -238,3 +238,14 @@ test("schema and policy errors of one file are reported together", () => {
   assert.ok(lines.some((l) => /role\[1\] \(iso\)\.labels: label collision/.test(l)));
   assert.ok(lines.some((l) => /role\[1\] \(iso\)\.labels: a privileged role needs a label no other role has/.test(l)));
 });
+
+test("the README's documented pools and examples/hello validate", () => {
+  const readme = readFileSync(new URL("../../README.md", import.meta.url), "utf8");
+  const pools = [...readme.matchAll(/```toml\n([\s\S]*?)```/g)].map((m) => m[1] ?? "");
+  assert.ok(pools.length > 0);
+  pools.push(readFileSync(new URL("../../examples/hello/runnerpool.toml", import.meta.url), "utf8"));
+  for (const text of pools) {
+    if (!text.includes("[[role]]")) continue;
+    assert.deepEqual(validateConfigText(text, "README.md").problems.map(formatProblem), [], text);
+  }
+});
