@@ -53,3 +53,23 @@ test("UpdateLog may carry more than FetchTask: a 1 MiB body is read (and then fa
   const r = await post("UpdateLog", 1024 * 1024, true);
   assert.notEqual(r.status, 429, r.body);
 });
+
+test("a body that is not protobuf is invalid_argument (400), not an internal error", async () => {
+  const r = await fetch(`${server.url}/api/actions/runner.v1.RunnerService/FetchTask`, {
+    method: "POST",
+    headers: { "content-type": "application/proto" },
+    body: new Uint8Array([0xff, 0xff, 0xff, 0x0f, 1, 2]),
+  });
+  assert.equal(r.status, 400);
+  assert.match(await r.text(), /"code":"invalid_argument","message":"malformed request: parse binary/);
+});
+
+test("a well-formed request still reaches its handler (an unknown runner is unauthenticated)", async () => {
+  const r = await fetch(`${server.url}/api/actions/runner.v1.RunnerService/FetchTask`, {
+    method: "POST",
+    headers: { "content-type": "application/proto" },
+    body: new Uint8Array(),
+  });
+  assert.equal(r.status, 401);
+  assert.match(await r.text(), /"code":"unauthenticated"/);
+});

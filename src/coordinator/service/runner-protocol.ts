@@ -1,6 +1,6 @@
 import { Code, ConnectError, type ConnectRouter, type Interceptor, type ServiceImpl } from "@connectrpc/connect";
-import { connectNodeAdapter } from "@connectrpc/connect-node";
 import { API_PREFIX, PingService, RunnerService } from "../../protocol/index.js";
+import { connectAdapter } from "./connect-adapter.js";
 import { createPingService } from "./ping-service.js";
 import type { RouteHandler } from "./server.js";
 
@@ -53,13 +53,12 @@ export function createRunnerProtocol(
     }
     router.service(PingService, createPingService());
   };
-  // No response compression: runners reach the embedded coordinator over loopback or a LAN, where gzip
-  // costs more time than it saves (it was a tenth of the pickup path). Clients still send Accept-Encoding.
-  const adapter = connectNodeAdapter({
+  // No response compression (connectAdapter): runners reach the embedded coordinator over loopback or a
+  // LAN, where gzip costs more time than it saves (it was a tenth of the pickup path).
+  const adapter = connectAdapter({
     routes,
     requestPathPrefix: API_PREFIX,
     shutdownSignal,
-    acceptCompression: [],
     readMaxBytes: DEFAULT_READ_MAX_BYTES,
   });
   const handler: RouteHandler = (req, res) => {
