@@ -83,7 +83,8 @@ export async function upCommand(argv: string[], io: Io): Promise<number> {
   const stateDir = stateDirReady(config.runner.state_dir);
   // Before the forge opens the database or admin.json is written: a second `up` here touches nothing.
   const unlock = lockStateDir(stateDir, { command: "runnerpool up", ...(configFile ? { config: configFile } : {}) });
-  const logger = createLogger();
+  // Daemon logs go to stderr: text lines for people and journald, pino's JSON records with --json.
+  const logger = createLogger({ format: values.json === true ? "json" : "text" });
   const controller = new AbortController();
   const stopped = new Promise<void>((res) => {
     const stop = () => {
