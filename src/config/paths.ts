@@ -4,9 +4,10 @@ import { locateConfig } from "./locate.js";
 import type { PoolConfig } from "./schema.js";
 
 /**
- * Every path a config names (`state_dir`, `workdir_parent`, the token files, `secrets_dir`), made
- * absolute against `baseDir`: the config file's directory, so a command finds the same directories
- * from wherever it runs; the current directory only for the built-in default pool.
+ * Every path a config names (`state_dir`, `workdir_parent`, the token files, `secrets_dir`,
+ * `registry_auth_file`), made absolute against `baseDir`: the config file's directory, so a command
+ * finds the same directories from wherever it runs; the current directory only for the built-in
+ * default pool.
  */
 export function withAbsolutePaths(config: PoolConfig, baseDir: string): PoolConfig {
   const abs = (p: string) => resolve(baseDir, p);
@@ -21,7 +22,11 @@ export function withAbsolutePaths(config: PoolConfig, baseDir: string): PoolConf
       ...(forge.admin_token_file === undefined ? {} : { admin_token_file: abs(forge.admin_token_file) }),
     },
     runner: { ...runner, state_dir: abs(runner.state_dir), workdir_parent: abs(runner.workdir_parent) },
-    role: config.role.map((r) => (r.secrets_dir === undefined ? r : { ...r, secrets_dir: abs(r.secrets_dir) })),
+    role: config.role.map((r) => ({
+      ...r,
+      ...(r.secrets_dir === undefined ? {} : { secrets_dir: abs(r.secrets_dir) }),
+      ...(r.registry_auth_file === undefined ? {} : { registry_auth_file: abs(r.registry_auth_file) }),
+    })),
   };
 }
 

@@ -8,6 +8,7 @@ import { createJobDirs, disposeJobDir, type JobDirs } from "../workspace.js";
 import { engineRun, envArguments } from "./container-engine.js";
 import { runContainerStep } from "./container-step.js";
 import { DEFAULT_PATH, SECRETS_VARIABLE } from "./host.js";
+import { ensureImage, type PullPolicy } from "./image-pull.js";
 import { type JobContainerSpec, jobContainerSpec } from "./job-container-spec.js";
 import { removeJobContainers, startServices } from "./job-services.js";
 import { SANDBOX_PATHS } from "./sandbox.js";
@@ -16,8 +17,11 @@ export type ContainerEngine = "docker" | "podman";
 
 export interface ContainerBackendOptions {
   engine: ContainerEngine;
-  /** A local image (it is never pulled). */
+  /** The role's image; pulled as `pull` says (default: never, so it must be local). */
   image: string;
+  pull?: PullPolicy;
+  /** Registry credentials for pulls (a containers auth file). */
+  registryAuthFile?: string;
   /** Job directories are created below it and bind-mounted into the job's container. */
   workdirParent: string;
   limits?: ResourceLimits;
@@ -139,6 +143,20 @@ async function prepareJobContainer(options: ContainerBackendOptions, prepare: Pr
   }
   const image = specs.job?.image ?? options.image;
   const jobEnv = envArguments(specs.job?.env ?? {});
+  try {
+    const pull = {
+      engine,
+      command,
+      policy: options.pull ?? "never",
+      ...(options.registryAuthFile === undefined ? {} : { authFile: options.registryAuthFile }),
+      ...(prepare.log ? { log: prepare.log } : {}),
+    };
+    for (const i of new Set([image, ...[...specs.services.values()].map((s) => s.image)])) {
+      await ensureImage(pull, i, signal);
+    }
+  } catch (err) {
+    return failPrepare(job, err);
+  }
   try {
     await engineRun(command, runArgs(job, specs, image, jobEnv.args), signal, jobEnv.cliEnv);
   } catch (err) {
