@@ -17,24 +17,30 @@ for (const engine of ["docker", "podman"] as const) {
     const dir = mkdtempSync(join(tmpdir(), "rp-image-pull-"));
     const registry = new TestRegistry();
     let image = "";
+    let stepImage = "";
 
     before(async () => {
       await registry.start();
       image = registry.push(TEST_IMAGE, `rp/pull-${randomUUID().slice(0, 8)}:1`);
+      stepImage = registry.push(TEST_IMAGE, `rp/step-${randomUUID().slice(0, 8)}:1`);
       mkdirSync(join(dir, "repo/.gitea/workflows"), { recursive: true });
       writeFileSync(
         join(dir, "repo/.gitea/workflows/ci.yml"),
         "on: push\njobs:\n  build:\n    runs-on: [self-hosted, boxed]\n    steps:\n      - run: echo ran-in-the-pulled-image\n",
       );
+      writeFileSync(
+        join(dir, "repo/.gitea/workflows/step.yml"),
+        `on: push\njobs:\n  step:\n    runs-on: [self-hosted, boxed]\n    steps:\n      - uses: docker://${stepImage}\n        with:\n          args: echo ran-in-the-step-image\n`,
+      );
     });
     after(() => {
-      spawnSync(engine, ["rmi", "--force", image], { stdio: "ignore" });
+      spawnSync(engine, ["rmi", "--force", image, stepImage], { stdio: "ignore" });
       registry.stop();
       rmSync(dir, { recursive: true, force: true });
     });
 
     /** `run` with a docker role on the registry's image; the auth file sits beside the config (a relative path). */
-    const runWith = (pull: string, password?: string) => {
+    const runWith = (pull: string, password?: string, workflow = ".gitea/workflows/ci.yml") => {
       const conf = join(dir, `conf-${pull}-${password ?? "good"}`);
       mkdirSync(conf, { recursive: true });
       writeFileSync(join(conf, "auth.json"), authFileText(registry.host, password));
@@ -42,7 +48,19 @@ for (const engine of ["docker", "podman"] as const) {
         join(conf, "runnerpool.toml"),
         `[[role]]\nname = "boxed"\nlabels = ["self-hosted", "boxed"]\nbackend = "${engine}"\nimage = "${image}"\npull = "${pull}"\nregistry_auth_file = "auth.json"\n`,
       );
-      return runCli(["run", join(dir, "repo"), "--config", join(conf, "runnerpool.toml")], { timeoutMs: 120_000 });
+      return runCli(
+        [
+          "run",
+          join(dir, "repo"),
+          "--workflow",
+          join(dir, "repo", workflow),
+          "--config",
+          join(conf, "runnerpool.toml"),
+        ],
+        {
+          timeoutMs: 120_000,
+        },
+      );
     };
 
     test("never: a missing image fails the job, naming the image and the policy", async () => {
@@ -63,6 +81,13 @@ for (const engine of ["docker", "podman"] as const) {
         engine === "docker" ? /Status: Downloaded newer image/ : /Writing manifest to image destination/,
       );
       assert.match(r.stdout, /│ ran-in-the-pulled-image/);
+    });
+
+    test("a docker:// step's image is pulled by the role's policy too", async () => {
+      const r = await runWith("missing", undefined, ".gitea/workflows/step.yml");
+      assert.equal(r.code, 0, r.stdout + r.stderr);
+      assert.match(r.stdout, new RegExp(`pulling image "${stepImage}" \\(pull policy "missing"\\)`));
+      assert.match(r.stdout, /│ ran-in-the-step-image/);
     });
 
     test("always with wrong credentials: the pull fails, naming the image and the policy", async () => {

@@ -8,7 +8,7 @@ import { createJobDirs, disposeJobDir, type JobDirs } from "../workspace.js";
 import { engineRun, envArguments } from "./container-engine.js";
 import { runContainerStep } from "./container-step.js";
 import { DEFAULT_PATH, SECRETS_VARIABLE } from "./host.js";
-import { ensureImage, type PullPolicy } from "./image-pull.js";
+import { ensureImage, type ImagePull, type PullPolicy } from "./image-pull.js";
 import { type JobContainerSpec, jobContainerSpec } from "./job-container-spec.js";
 import { removeJobContainers, startServices } from "./job-services.js";
 import { SANDBOX_PATHS } from "./sandbox.js";
@@ -95,6 +95,8 @@ interface JobContainer {
   shared: string[];
   /** Images built for Docker actions, removed with the job. */
   builtImages: string[];
+  /** How the job's images are pulled: the role's policy and credentials. */
+  pull: ImagePull;
 }
 
 /** The `container:` and `services:` of a job, read into engine specs. */
@@ -133,6 +135,12 @@ async function prepareJobContainer(options: ContainerBackendOptions, prepare: Pr
     readOnly: readOnlyArgs(options, prepare.readOnlyPaths),
     shared: [...limitArgs(options.limits), ...privilegedArgs(options)],
     builtImages: [],
+    pull: {
+      engine,
+      command,
+      policy: options.pull ?? "never",
+      ...(options.registryAuthFile === undefined ? {} : { authFile: options.registryAuthFile }),
+    },
   };
   let specs: JobSpecs;
   try {
@@ -144,13 +152,7 @@ async function prepareJobContainer(options: ContainerBackendOptions, prepare: Pr
   const image = specs.job?.image ?? options.image;
   const jobEnv = envArguments(specs.job?.env ?? {});
   try {
-    const pull = {
-      engine,
-      command,
-      policy: options.pull ?? "never",
-      ...(options.registryAuthFile === undefined ? {} : { authFile: options.registryAuthFile }),
-      ...(prepare.log ? { log: prepare.log } : {}),
-    };
+    const pull = { ...job.pull, ...(prepare.log ? { log: prepare.log } : {}) };
     for (const i of new Set([image, ...[...specs.services.values()].map((s) => s.image)])) {
       await ensureImage(pull, i, signal);
     }
@@ -267,6 +269,7 @@ function jobEnvironment(job: JobContainer, path: string): JobEnvironment {
           hostToolCache: job.toolCache,
           sharedArgs: [...job.readOnly, ...job.shared],
           builtImages: job.builtImages,
+          pull: job.pull,
         },
         spec,
         stepOptions,
