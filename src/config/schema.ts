@@ -117,6 +117,19 @@ export const roleSchema = z.strictObject({
     .min(1)
     .optional()
     .describe("container image of jobs (docker, podman backends) or of instances (docker, podman providers)"),
+  pull: z
+    .enum(["always", "missing", "never"])
+    .default("never")
+    .describe(
+      "when the image is pulled (docker, podman): missing = when not on this host, always = before each job or instance, never = local images only",
+    ),
+  registry_auth_file: z
+    .string()
+    .min(1)
+    .optional()
+    .describe(
+      'registry credentials for pulls: a containers auth file, {"auths": {"host:port": {"auth": "base64(user:pass)"}}}',
+    ),
   provider: z
     .enum(["local", "docker", "podman"])
     .default("local")
