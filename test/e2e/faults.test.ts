@@ -1,0 +1,242 @@
+import assert from "node:assert/strict";
+import { type ChildProcess, spawn } from "node:child_process";
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { after, before, describe, test } from "node:test";
+import { fileURLToPath } from "node:url";
+import {
+  type Coordinator,
+  type CoordinatorServer,
+  createCoordinator,
+  openRunHistory,
+  startCoordinatorServer,
+} from "../../src/coordinator/index.js";
+import { createForgeClient } from "../../src/protocol/index.js";
+import { register } from "../../src/runner/index.js";
+import { git } from "../support/git-client.js";
+
+// Issue H: a runner killed mid-job is found by its lease or by its restart, its job runs again per
+// retry_on_loss with the first attempt's log kept; a double Ctrl-C of `up` leaves no job running.
+
+const BIN = fileURLToPath(new URL("../../bin/runnerpool.js", import.meta.url));
+const dir = mkdtempSync(join(tmpdir(), "rp-faults-"));
+after(() => rmSync(dir, { recursive: true, force: true }));
+
+async function until(check: () => boolean, ms: number, what: string): Promise<void> {
+  const end = Date.now() + ms;
+  while (!check()) {
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 25));
+  }
+}
+
+/** Ends a job's process the test started (its pid written by the step), if it still runs. */
+function killPidIn(file: string): void {
+  if (!existsSync(file)) return;
+  try {
+    process.kill(Number(readFileSync(file, "utf8").trim()), "SIGKILL");
+  } catch {
+    // already gone
+  }
+}
+
+/** A step that leaves its pid, a log line and a marker, then hangs; the second attempt finds the marker and succeeds. */
+const hangOnce = (label: string, marker: string, pidFile: string) => `on: push
+jobs:
+  j:
+    runs-on: ${label}
+    steps:
+      - run: |
+          if [ -f ${marker} ]; then echo "second attempt"; exit 0; fi
+          touch ${marker}
+          echo "line before the kill"
+          echo $$ > ${pidFile}
+          exec sleep 120
+`;
+
+describe("a standalone runner killed mid-job", () => {
+  let coordinator: Coordinator;
+  let server: CoordinatorServer;
+  const children: ChildProcess[] = [];
+  const pidFiles: string[] = [];
+  const LEASE_MS = 1_500;
+
+  before(async () => {
+    coordinator = createCoordinator({
+      dbPath: join(dir, "c.db"),
+      // As `up` assembles it from runnerpool.toml: the policy of the role whose labels the runner has.
+      lossPolicy: ({ labels }) =>
+        labels.some((l) => l.startsWith("leased"))
+          ? { leaseMs: LEASE_MS, retries: 1 }
+          : { leaseMs: 60_000, retries: 0 },
+    });
+    server = await startCoordinatorServer(coordinator, { host: "127.0.0.1", port: 0 });
+  });
+  after(async () => {
+    for (const c of children) if (c.exitCode === null && c.signalCode === null) c.kill("SIGKILL");
+    for (const f of pidFiles) killPidIn(f);
+    await server.close();
+    coordinator.close();
+  });
+
+  const registerRunner = (name: string, labels: string[]) =>
+    register({
+      client: createForgeClient({ url: server.url }),
+      url: server.url,
+      token: coordinator.runners.registrationToken(),
+      name,
+      labels,
+      file: join(dir, `${name}.runner`),
+      signal: AbortSignal.timeout(10_000),
+    });
+  const startRunnerProcess = (name: string): ChildProcess => {
+    const child = spawn(
+      process.execPath,
+      [BIN, "runner", "start", "--file", join(dir, `${name}.runner`), "--workdir", join(dir, "work", name)],
+      { stdio: "ignore" },
+    );
+    children.push(child);
+    return child;
+  };
+  const submit = (source: string) => {
+    const [outcome] = coordinator.runs.trigger({
+      repo: "e2e/faults",
+      workflows: [{ file: "faults.yml", source }],
+      event: { name: "push", ref: "refs/heads/main", sha: "a".repeat(40) },
+    });
+    assert.ok(outcome?.runId !== undefined, outcome?.error);
+    return outcome.runId;
+  };
+  const killed = (child: ChildProcess) =>
+    new Promise<void>((r) => {
+      child.once("exit", () => r());
+      child.kill("SIGKILL");
+    });
+
+  test("kill -9: lost within the lease, run again as attempt 2, the first attempt's log kept", async () => {
+    await registerRunner("leased", ["leased:host"]);
+    const pidFile = join(dir, "leased.pid");
+    pidFiles.push(pidFile);
+    const runId = submit(hangOnce("leased", join(dir, "leased.marker"), pidFile));
+    const child = startRunnerProcess("leased");
+    const jobId = () => coordinator.read.getRun(runId)!.jobs[0]!.id;
+    await until(
+      () => coordinator.read.jobLog(jobId()).some((l) => l.includes("line before the kill")),
+      30_000,
+      "the job's first line",
+    );
+    await killed(child);
+    killPidIn(pidFile);
+    const at = Date.now();
+    await until(() => coordinator.read.getJob(jobId())?.attempt === 2, LEASE_MS + 5_000, "the job lost and queued");
+    const after = Date.now() - at;
+    assert.ok(after <= LEASE_MS + 2_000, `lost ${after} ms after the kill (lease ${LEASE_MS} ms)`);
+    // The same runner identity comes back and runs the second attempt.
+    startRunnerProcess("leased");
+    const run = await coordinator.runs.waitForRun(runId, AbortSignal.timeout(30_000));
+    assert.equal(run.status, "success");
+    assert.equal(run.jobs[0]?.attempt, 2);
+    const log = coordinator.read.jobLog(jobId()).join("\n");
+    assert.match(log, /line before the kill[\s\S]*runner leased lost: no update for [\d.]+ s \(lease 1\.5 s/);
+    assert.match(log, /job queued again as attempt 2[\s\S]*second attempt/);
+  });
+
+  test("the same identity restarted: its lost task is noticed at once, not after the 60 s lease", async () => {
+    await registerRunner("phoenix", ["phoenix:host"]);
+    const pidFile = join(dir, "phoenix.pid");
+    pidFiles.push(pidFile);
+    const runId = submit(hangOnce("phoenix", join(dir, "phoenix.marker"), pidFile));
+    const child = startRunnerProcess("phoenix");
+    const jobId = () => coordinator.read.getRun(runId)!.jobs[0]!.id;
+    await until(
+      () => coordinator.read.jobLog(jobId()).some((l) => l.includes("line before the kill")),
+      30_000,
+      "the job's first line",
+    );
+    await killed(child);
+    killPidIn(pidFile);
+    const at = Date.now();
+    startRunnerProcess("phoenix");
+    const run = await coordinator.runs.waitForRun(runId, AbortSignal.timeout(20_000));
+    assert.ok(Date.now() - at < 15_000);
+    assert.equal(run.status, "failure", "retry_on_loss 0: the job fails with the reason");
+    const log = coordinator.read.jobLog(jobId()).join("\n");
+    assert.match(log, /line before the kill[\s\S]*runner phoenix lost: it restarted without task \d+/);
+    assert.match(log, /job failed: its runner was lost \(retry_on_loss is 0\)/);
+  });
+
+  test("a FetchTask repeated with the same request key over HTTP returns the same task", async () => {
+    const reg = await registerRunner("retry", ["retry:host"]);
+    const client = createForgeClient({ url: server.url, uuid: reg.uuid, token: reg.token });
+    submit("on: push\njobs:\n  j:\n    runs-on: retry\n    steps:\n      - run: true\n");
+    const signal = AbortSignal.timeout(10_000);
+    const first = await client.fetchTask(0n, signal, 0, "b3c1b0b2-7d1e-4c52-9d0f-0a0c1f3e5a77");
+    const again = await client.fetchTask(0n, signal, 0, "b3c1b0b2-7d1e-4c52-9d0f-0a0c1f3e5a77");
+    assert.ok(first.task);
+    assert.equal(again.task?.id, first.task.id);
+    assert.equal(again.tasksVersion, 0n);
+  });
+});
+
+describe("a double Ctrl-C of up", () => {
+  const state = join(dir, "up-state");
+  const config = join(dir, "up.toml");
+  let up: ChildProcess;
+  let out = "";
+  const pidFile = join(dir, "up-job.pid");
+  after(async () => {
+    killPidIn(pidFile);
+    if (up && up.exitCode === null && up.signalCode === null) up.kill("SIGKILL");
+  });
+
+  test("the first signal drains, the second cancels the running job, reports it and exits", async () => {
+    writeFileSync(
+      config,
+      `[runner]\nstate_dir = "${state}"\nworkdir_parent = "${join(dir, "up-work")}"\n` +
+        '[[role]]\nname = "linux"\nlabels = ["self-hosted", "linux"]\nbackend = "host"\n',
+    );
+    up = spawn(process.execPath, [BIN, "up", "--config", config, "--listen", "127.0.0.1:0", "--no-logs"], {
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+    up.stdout?.on("data", (d: Buffer) => {
+      out += d.toString();
+    });
+    up.stderr?.on("data", (d: Buffer) => {
+      out += d.toString();
+    });
+    await until(() => /press Ctrl-C/.test(out), 30_000, "up is ready");
+    const repo = join(dir, "app");
+    mkdirSync(join(repo, ".gitea/workflows"), { recursive: true });
+    writeFileSync(
+      join(repo, ".gitea/workflows/hang.yml"),
+      `on: push\njobs:\n  hang:\n    runs-on: linux\n    steps:\n      - run: |\n          echo started\n          echo $$ > ${pidFile}\n          sleep 120\n`,
+    );
+    await git(repo, "init", "-q", "-b", "main");
+    await git(repo, "add", ".");
+    await git(repo, "commit", "-qm", "hang");
+    const server = (JSON.parse(readFileSync(join(state, "admin.json"), "utf8")) as { url: string }).url;
+    const token = readFileSync(join(state, "push-token"), "utf8").trim();
+    await git(repo, "push", "-q", `${server.replace("://", `://me:${token}@`)}/e2e/app.git`, "main");
+    await until(() => existsSync(pidFile), 30_000, "the job is running");
+    const exited = new Promise<number | null>((r) => up.once("exit", (code) => r(code)));
+    up.kill("SIGINT");
+    await until(() => /stopping: draining/.test(out), 5_000, "the drain note");
+    up.kill("SIGINT");
+    const code = await Promise.race([exited, new Promise<"hung">((r) => setTimeout(() => r("hung"), 30_000))]);
+    assert.equal(code, 130, out);
+    assert.match(out, /cancelling running jobs \(second signal\)/);
+    const history = openRunHistory(join(state, "coordinator.db"));
+    try {
+      const run = history.getRun(1);
+      assert.equal(run?.jobs[0]?.status, "cancelled");
+      assert.equal(run?.status, "cancelled");
+      assert.ok(
+        history.listRuns().every((r) => r.jobs.every((j) => j.status !== "running")),
+        "no job is left running",
+      );
+    } finally {
+      history.close();
+    }
+  });
+});
