@@ -240,3 +240,63 @@ describe("a double Ctrl-C of up", () => {
     }
   });
 });
+
+describe("a coordinator restart under a live runner", () => {
+  const db = join(dir, "restart.db");
+  let coordinator: Coordinator;
+  let server: CoordinatorServer;
+  let runner: ChildProcess | undefined;
+  after(async () => {
+    if (runner && runner.exitCode === null) runner.kill("SIGKILL");
+    await server?.close();
+    coordinator?.close();
+  });
+
+  test("the job running on a live runner finishes and its log and result land in the new coordinator", async () => {
+    coordinator = createCoordinator({ dbPath: db, defaultLossPolicy: { leaseMs: 5_000, retries: 0 } });
+    server = await startCoordinatorServer(coordinator, { host: "127.0.0.1", port: 0 });
+    const port = Number(new URL(server.url).port);
+    await register({
+      client: createForgeClient({ url: server.url }),
+      url: server.url,
+      token: coordinator.runners.registrationToken(),
+      name: "survivor",
+      labels: ["survivor:host"],
+      file: join(dir, "survivor.runner"),
+      signal: AbortSignal.timeout(10_000),
+    });
+    const [outcome] = coordinator.runs.trigger({
+      repo: "e2e/restart",
+      workflows: [
+        {
+          file: "r.yml",
+          source: `on: push\njobs:\n  j:\n    runs-on: survivor\n    steps:\n      - run: |\n          echo "before the restart"\n          sleep 4\n          echo "after the restart"\n`,
+        },
+      ],
+      event: { name: "push", ref: "refs/heads/main", sha: "b".repeat(40) },
+    });
+    const runId = outcome!.runId!;
+    const jobId = coordinator.read.getRun(runId)!.jobs[0]!.id;
+    runner = spawn(
+      process.execPath,
+      [BIN, "runner", "start", "--file", join(dir, "survivor.runner"), "--workdir", join(dir, "work", "survivor")],
+      { stdio: "ignore" },
+    );
+    await until(
+      () => coordinator.read.jobLog(jobId).some((l) => l.includes("before the restart")),
+      30_000,
+      "the job's first line",
+    );
+    await server.close();
+    coordinator.close();
+    await new Promise((r) => setTimeout(r, 1_000));
+    coordinator = createCoordinator({ dbPath: db, defaultLossPolicy: { leaseMs: 5_000, retries: 0 } });
+    server = await startCoordinatorServer(coordinator, { host: "127.0.0.1", port });
+    const run = await coordinator.runs.waitForRun(runId, AbortSignal.timeout(40_000));
+    assert.equal(run.status, "success");
+    assert.equal(run.jobs[0]?.attempt, 1);
+    const log = coordinator.read.jobLog(jobId).join("\n");
+    assert.match(log, /before the restart[\s\S]*after the restart/);
+    assert.doesNotMatch(log, /lost/);
+  });
+});
