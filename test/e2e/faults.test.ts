@@ -13,9 +13,11 @@ import {
   openRunHistory,
   startCoordinatorServer,
 } from "../../src/coordinator/index.js";
+import { isProcessAlive } from "../../src/lib/index.js";
 import { createForgeClient } from "../../src/protocol/index.js";
 import { register } from "../../src/runner/index.js";
 import { git } from "../support/git-client.js";
+import { until } from "../support/pool-harness.js";
 
 // Issue H: a runner killed mid-job is found by its lease or by its restart, its job runs again per
 // retry_on_loss with the first attempt's log kept; a double Ctrl-C of `up` leaves no job running.
@@ -23,14 +25,6 @@ import { git } from "../support/git-client.js";
 const BIN = fileURLToPath(new URL("../../bin/runnerpool.js", import.meta.url));
 const dir = mkdtempSync(join(tmpdir(), "rp-faults-"));
 after(() => rmSync(dir, { recursive: true, force: true }));
-
-async function until(check: () => boolean, ms: number, what: string): Promise<void> {
-  const end = Date.now() + ms;
-  while (!check()) {
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 25));
-  }
-}
 
 /** Ends a job's process the test started (its pid written by the step), if it still runs. */
 function killPidIn(file: string): void {
@@ -109,28 +103,27 @@ describe("a standalone runner killed mid-job", () => {
     assert.ok(outcome?.runId !== undefined, outcome?.error);
     return outcome.runId;
   };
-  const killed = (child: ChildProcess) =>
-    new Promise<void>((r) => {
+  /** A runner process of its own identity takes a job that hangs once, and is killed -9 mid-job. */
+  const killMidJob = async (name: string) => {
+    await registerRunner(name, [`${name}:host`]);
+    const pidFile = join(dir, `${name}.pid`);
+    pidFiles.push(pidFile);
+    const runId = submit(hangOnce(name, join(dir, `${name}.marker`), pidFile));
+    const child = startRunnerProcess(name);
+    const jobId = coordinator.read.getRun(runId)!.jobs[0]!.id;
+    const firstLine = () => coordinator.read.jobLog(jobId).some((l) => l.includes("line before the kill"));
+    await until(firstLine, "the job's first line", 30_000);
+    await new Promise<void>((r) => {
       child.once("exit", () => r());
       child.kill("SIGKILL");
     });
+    killPidIn(pidFile);
+    return { runId, jobId, at: Date.now() };
+  };
 
   test("kill -9: lost within the lease, run again as attempt 2, the first attempt's log kept", async () => {
-    await registerRunner("leased", ["leased:host"]);
-    const pidFile = join(dir, "leased.pid");
-    pidFiles.push(pidFile);
-    const runId = submit(hangOnce("leased", join(dir, "leased.marker"), pidFile));
-    const child = startRunnerProcess("leased");
-    const jobId = () => coordinator.read.getRun(runId)!.jobs[0]!.id;
-    await until(
-      () => coordinator.read.jobLog(jobId()).some((l) => l.includes("line before the kill")),
-      30_000,
-      "the job's first line",
-    );
-    await killed(child);
-    killPidIn(pidFile);
-    const at = Date.now();
-    await until(() => coordinator.read.getJob(jobId())?.attempt === 2, LEASE_MS + 5_000, "the job lost and queued");
+    const { runId, jobId, at } = await killMidJob("leased");
+    await until(() => coordinator.read.getJob(jobId)?.attempt === 2, "the job lost and queued", LEASE_MS + 5_000);
     const after = Date.now() - at;
     assert.ok(after <= LEASE_MS + 2_000, `lost ${after} ms after the kill (lease ${LEASE_MS} ms)`);
     // The same runner identity comes back and runs the second attempt.
@@ -138,31 +131,18 @@ describe("a standalone runner killed mid-job", () => {
     const run = await coordinator.runs.waitForRun(runId, AbortSignal.timeout(30_000));
     assert.equal(run.status, "success");
     assert.equal(run.jobs[0]?.attempt, 2);
-    const log = coordinator.read.jobLog(jobId()).join("\n");
+    const log = coordinator.read.jobLog(jobId).join("\n");
     assert.match(log, /line before the kill[\s\S]*runner leased lost: no update for [\d.]+ s \(lease 1\.5 s/);
     assert.match(log, /job queued again as attempt 2[\s\S]*second attempt/);
   });
 
   test("the same identity restarted: its lost task is noticed at once, not after the 60 s lease", async () => {
-    await registerRunner("phoenix", ["phoenix:host"]);
-    const pidFile = join(dir, "phoenix.pid");
-    pidFiles.push(pidFile);
-    const runId = submit(hangOnce("phoenix", join(dir, "phoenix.marker"), pidFile));
-    const child = startRunnerProcess("phoenix");
-    const jobId = () => coordinator.read.getRun(runId)!.jobs[0]!.id;
-    await until(
-      () => coordinator.read.jobLog(jobId()).some((l) => l.includes("line before the kill")),
-      30_000,
-      "the job's first line",
-    );
-    await killed(child);
-    killPidIn(pidFile);
-    const at = Date.now();
+    const { runId, jobId, at } = await killMidJob("phoenix");
     startRunnerProcess("phoenix");
     const run = await coordinator.runs.waitForRun(runId, AbortSignal.timeout(20_000));
     assert.ok(Date.now() - at < 15_000);
     assert.equal(run.status, "failure", "retry_on_loss 0: the job fails with the reason");
-    const log = coordinator.read.jobLog(jobId()).join("\n");
+    const log = coordinator.read.jobLog(jobId).join("\n");
     assert.match(log, /line before the kill[\s\S]*runner phoenix lost: it restarted without task \d+/);
     assert.match(log, /job failed: its runner was lost \(retry_on_loss is 0\)/);
   });
@@ -206,7 +186,7 @@ describe("a double Ctrl-C of up", () => {
     up.stderr?.on("data", (d: Buffer) => {
       out += d.toString();
     });
-    await until(() => /press Ctrl-C/.test(out), 30_000, "up is ready");
+    await until(() => /press Ctrl-C/.test(out), "up is ready", 30_000);
     const repo = join(dir, "app");
     mkdirSync(join(repo, ".gitea/workflows"), { recursive: true });
     writeFileSync(
@@ -219,10 +199,10 @@ describe("a double Ctrl-C of up", () => {
     const server = (JSON.parse(readFileSync(join(state, "admin.json"), "utf8")) as { url: string }).url;
     const token = readFileSync(join(state, "push-token"), "utf8").trim();
     await git(repo, "push", "-q", `${server.replace("://", `://me:${token}@`)}/e2e/app.git`, "main");
-    await until(() => existsSync(pidFile), 30_000, "the job is running");
+    await until(() => existsSync(pidFile), "the job is running", 30_000);
     const exited = new Promise<number | null>((r) => up.once("exit", (code) => r(code)));
     up.kill("SIGINT");
-    await until(() => /stopping: draining/.test(out), 5_000, "the drain note");
+    await until(() => /stopping: draining/.test(out), "the drain note", 5_000);
     up.kill("SIGINT");
     const code = await Promise.race([exited, new Promise<"hung">((r) => setTimeout(() => r("hung"), 30_000))]);
     assert.equal(code, 130, out);
@@ -285,8 +265,8 @@ describe("a coordinator restart under a live runner", () => {
     );
     await until(
       () => coordinator.read.jobLog(jobId).some((l) => l.includes("before the restart")),
-      30_000,
       "the job's first line",
+      30_000,
     );
     await server.close();
     coordinator.close();
@@ -339,7 +319,7 @@ describe("kill -9 of up during a wave", () => {
         '[[role]]\nname = "linux"\nlabels = ["self-hosted", "linux"]\nbackend = "host"\ncapacity = 2\n',
     );
     let up = startUp();
-    await until(() => /press Ctrl-C/.test(out), 30_000, "up is ready");
+    await until(() => /press Ctrl-C/.test(out), "up is ready", 30_000);
     const repo = join(dir, "wave");
     mkdirSync(join(repo, ".gitea/workflows"), { recursive: true });
     writeFileSync(
@@ -355,7 +335,7 @@ describe("kill -9 of up during a wave", () => {
       await git(repo, "push", "-q", `${server.replace("://", `://me:${token}@`)}/e2e/wave.git`, "main");
     };
     await push();
-    await until(() => pidsOf().length >= 2, 30_000, "two jobs running");
+    await until(() => pidsOf().length >= 2, "two jobs running", 30_000);
     const orphans = pidsOf();
     await new Promise<void>((r) => {
       up.once("exit", () => r());
@@ -363,8 +343,8 @@ describe("kill -9 of up during a wave", () => {
     });
     out = "";
     up = startUp();
-    await until(() => /press Ctrl-C/.test(out), 30_000, "up is ready again");
-    const alive = orphans.filter((pid) => isAlive(pid));
+    await until(() => /press Ctrl-C/.test(out), "up is ready again", 30_000);
+    const alive = orphans.filter((pid) => isProcessAlive(pid));
     t.diagnostic(`job processes of the killed up still alive after the restart: ${alive.length} (issue H item 3)`);
     for (const pid of orphans) killPid(pid);
     const db = join(state, "coordinator.db");
@@ -409,15 +389,6 @@ function freePort(): Promise<number> {
       srv.close(() => resolve(port));
     });
   });
-}
-
-function isAlive(pid: number): boolean {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
-    return !/^\d+ \(.*\) Z/.test(stat);
-  } catch {
-    return false;
-  }
 }
 
 function killPid(pid: number): void {

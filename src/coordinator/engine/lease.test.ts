@@ -1,15 +1,7 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { createHarness, plannedJob, runInput } from "../../../test/support/coordinator-harness.js";
+import { createHarness, plannedJob, runInput, until } from "../../../test/support/coordinator-harness.js";
 import { REQUEST_KEY_HEADER, Result } from "../../protocol/index.js";
-
-const until = async (what: string, check: () => boolean, ms = 5_000) => {
-  const end = Date.now() + ms;
-  while (!check()) {
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 10));
-  }
-};
 
 test("a task silent for its lease is lost and its job runs again as attempt 2; the first log stays", async () => {
   const h = createHarness({ defaultLossPolicy: { leaseMs: 150, retries: 1 } });
@@ -20,7 +12,7 @@ test("a task silent for its lease is lost and its job runs again as attempt 2; t
     const first = await r.take();
     await r.log(first.id, 0, ["first attempt line"]);
     const lostAt = Date.now();
-    await until("the job back in the queue", () => h.coordinator.read.getJob(jobId)?.status === "waiting");
+    await until(() => h.coordinator.read.getJob(jobId)?.status === "waiting", 5_000);
     assert.ok(Date.now() - lostAt < 1_500, "lost within the lease and one sweep");
     assert.equal(h.coordinator.read.getJob(jobId)?.attempt, 2);
     const second = await r.take();
@@ -44,7 +36,7 @@ test("a lost job fails once its retries are used, with the reason in its log", a
     const r = await h.register("twice", ["twice"]);
     const { runId, jobIds } = h.coordinator.runs.create(runInput([plannedJob("job", { runsOn: ["twice"] })]));
     await r.take();
-    await until("attempt 2 queued", () => h.coordinator.read.getJob(jobIds[0]!)?.status === "waiting");
+    await until(() => h.coordinator.read.getJob(jobIds[0]!)?.status === "waiting", 5_000);
     await r.take();
     const run = await h.coordinator.runs.waitForRun(runId, AbortSignal.timeout(5_000));
     assert.equal(run.status, "failure");
