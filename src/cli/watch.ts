@@ -2,10 +2,7 @@ import type { Coordinator, PushOutcome } from "../coordinator/index.js";
 import { isJobResult } from "../lib/index.js";
 import type { Progress, ProgressJob } from "./progress.js";
 
-/**
- * Turns coordinator events into progress lines, once per state change. A job's attempt counts the
- * tasks this watcher saw it run as (a claim given back and taken again is attempt 2).
- */
+/** Turns coordinator events into progress lines, once per state change; the attempt is the job's own. */
 export function watchCoordinator(
   coordinator: Coordinator,
   progress: Progress,
@@ -13,20 +10,19 @@ export function watchCoordinator(
 ) {
   const seenStatus = new Map<number, string>();
   const seenSteps = new Map<string, string>();
-  const tasksOf = new Map<number, Set<number>>();
-  const who = (job: { id: number; runId: number; name: string }, next = false): ProgressJob => {
-    const tasks = tasksOf.get(job.id)?.size ?? 0;
-    return { id: job.id, runId: job.runId, name: job.name, attempt: Math.max(1, next ? tasks + 1 : tasks) };
-  };
+  const who = (job: { id: number; runId: number; name: string; attempt: number }): ProgressJob => ({
+    id: job.id,
+    runId: job.runId,
+    name: job.name,
+    attempt: job.attempt,
+  });
   const onJob = (e: { jobId: number }) => {
     const job = coordinator.read.getJob(e.jobId);
-    if (!job || seenStatus.get(job.id) === job.status) return;
-    seenStatus.set(job.id, job.status);
-    if (job.status === "running" && job.taskId !== undefined) {
-      const tasks = tasksOf.get(job.id) ?? new Set<number>();
-      tasksOf.set(job.id, tasks.add(job.taskId));
-    }
-    const p = who(job, job.status === "waiting");
+    if (!job) return;
+    const state = `${job.attempt}/${job.status}`;
+    if (seenStatus.get(job.id) === state) return;
+    seenStatus.set(job.id, state);
+    const p = who(job);
     if (job.status === "waiting") progress.queued(p, job.runsOn);
     else if (job.status === "running") progress.started(p, job.runnerName ?? "?", roleOf(job.runnerName ?? ""));
     else if (isJobResult(job.status)) progress.finished(p, job.status);

@@ -82,6 +82,12 @@ export const runnerSchema = z.strictObject({
     .default(25_000)
     .describe("ms a runner asks the embedded coordinator to hold FetchTask open (0 = poll like act_runner)"),
   fetch_interval: z.number().int().min(100).default(2_000).describe("ms between polls when fetch_wait is 0"),
+  lease: duration(
+    "a running job whose runner sent nothing for this long is lost (runnerpool runners report every second)",
+  ).prefault("30s"),
+  shutdown_timeout: duration(
+    "how long the first Ctrl-C / SIGTERM lets running jobs finish before they are cancelled",
+  ).prefault("10m"),
   min_free: size(
     'disk-space floor on workdir_parent, e.g. "5GB": below it runners take no jobs until space returns',
   ).optional(),
@@ -149,6 +155,14 @@ export const roleSchema = z.strictObject({
     .min(1)
     .optional()
     .describe("directory mounted read-only into this role's jobs at $RUNNERPOOL_SECRETS_DIR"),
+  lease: duration("this role's lease, instead of [runner] lease").optional(),
+  retry_on_loss: z
+    .number()
+    .int()
+    .min(0)
+    .max(5)
+    .optional()
+    .describe("new attempts of a job whose runner was lost; default 1, 0 for privileged and secrets_dir roles"),
 });
 
 export const configSchema = z.strictObject({

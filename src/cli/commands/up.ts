@@ -11,6 +11,7 @@ import { resolveRoles } from "../assembly/roles.js";
 import { lockStateDir, stateDirReady } from "../assembly/state-dir.js";
 import { reloadOnHangup } from "../config-reload.js";
 import { Progress } from "../progress.js";
+import { twoStepShutdown } from "../shutdown.js";
 import { VERSION } from "../version.js";
 import { watchCoordinator } from "../watch.js";
 
@@ -86,16 +87,13 @@ export async function upCommand(argv: string[], io: Io): Promise<number> {
   // Daemon logs go to stderr: text lines for people and journald, pino's JSON records with --json.
   const logger = createLogger({ format: values.json === true ? "json" : "text" });
   const controller = new AbortController();
-  const stopped = new Promise<void>((res) => {
-    const stop = () => {
-      controller.abort();
-      res();
-    };
-    process.once("SIGINT", stop);
-    process.once("SIGTERM", stop);
-  });
   const json = values.json === true;
   const progress = new Progress({ write: io.stdout, tty: io.isTTY && !json, logs: values["no-logs"] !== true, json });
+  const shutdown = twoStepShutdown({
+    timeoutMs: config.runner.shutdown_timeout,
+    note: (text) => progress.note(text),
+    onRequest: () => controller.abort(),
+  });
 
   progress.note(
     configFile ? `config: ${configFile}` : `config: none found (${join(io.cwd, "runnerpool.toml")}); default pool`,
@@ -133,13 +131,16 @@ export async function upCommand(argv: string[], io: Io): Promise<number> {
     embedded: forge.embedded,
     roles: pool.status().flatMap((r) => r.instances.map((i) => ({ role: r.name, runner: i.name, labels: r.labels }))),
   });
-  await stopped;
-  progress.note("stopping: draining runners (running jobs finish first)");
+  await shutdown.requested;
   stopReloading();
+  const code = await shutdown.run(
+    () => pool.drainAll(),
+    () => pool.stop(),
+  );
   unwatch();
-  await pool.drainAll();
   lifetime.abort();
   await forge.close();
   unlock();
-  return 0;
+  shutdown.dispose();
+  return code;
 }
