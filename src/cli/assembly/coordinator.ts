@@ -1,4 +1,5 @@
 import { join } from "node:path";
+import { type LossPolicy, lossPolicyForLabels, type PoolConfig } from "../../config/index.js";
 import {
   ArtifactStore,
   type Coordinator,
@@ -19,6 +20,17 @@ export interface EmbeddedCoordinator {
 }
 
 /**
+ * How the coordinator learns a runner's lease and retry_on_loss: by its labels, from the roles of the
+ * config (`lossPolicyForLabels`); a runner no role matches gets `[runner] lease` and one retry.
+ */
+export function lossPolicies(config: PoolConfig) {
+  return {
+    lossPolicy: (runner: { labels: string[] }) => lossPolicyForLabels(config, runner.labels),
+    defaultLossPolicy: { leaseMs: config.runner.lease, retries: 1 } satisfies LossPolicy,
+  };
+}
+
+/**
  * Opens the embedded forge whose database, hosted repositories and artifacts live in `dir`. Its picker
  * offers runners carrying one of `guardedLabels` (the pool's privileged and secret-holding roles) only
  * jobs that name one.
@@ -28,12 +40,14 @@ export function openCoordinator(
   unmatchedTimeoutMs: number,
   logger: Logger,
   guardedLabels: () => readonly string[],
+  config?: PoolConfig,
 ): EmbeddedCoordinator {
   const coordinator = createCoordinator({
     dbPath: join(dir, "coordinator.db"),
     unmatchedTimeoutMs,
     guardedLabels,
     logger,
+    ...(config ? lossPolicies(config) : {}),
     // `git push` here starts the workflows the push triggers; jobs clone from here.
     reposDir: join(dir, "repos"),
   });

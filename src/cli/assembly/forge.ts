@@ -41,11 +41,11 @@ export interface ForgePlace {
 
 /** The forge the config names, or the embedded one when `[forge] url` is not set. */
 export function openForge(config: PoolConfig, place: ForgePlace): Forge {
-  return config.forge.url ? externalForge(config, config.forge.url, place) : embeddedForge(place);
+  return config.forge.url ? externalForge(config, config.forge.url, place) : embeddedForge(config, place);
 }
 
-function embeddedForge({ stateDir, logger, guardedLabels }: ForgePlace): Forge {
-  const embedded = openCoordinator(stateDir, 60_000, logger, guardedLabels);
+function embeddedForge(config: PoolConfig, { stateDir, logger, guardedLabels }: ForgePlace): Forge {
+  const embedded = openCoordinator(stateDir, 60_000, logger, guardedLabels, config);
   const { coordinator } = embedded;
   let token = coordinator.runners.registrationToken();
   writeRegistrationToken(stateDir, token);
