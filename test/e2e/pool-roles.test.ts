@@ -37,6 +37,23 @@ jobs:
           echo "reversed: $(rev "$RUNNERPOOL_SECRETS_DIR/token")"
 `;
 
+/** The privileged role: runs main and distro tags, and only jobs that name "iso". */
+const ISO: PoolRole = {
+  name: "iso",
+  labels: ["self-hosted", "iso"],
+  backend: "host",
+  capacity: 1,
+  env: {},
+  privileged: true,
+  allowedRefs: ["refs/heads/main", "refs/tags/distro-v*"],
+};
+
+/** Jobs that name no role: `any` runs on [self-hosted], `none` has no runs-on; `n` copies of each. */
+function unnamedJobs(n: number): string {
+  const matrix = `    strategy:\n      matrix:\n        n: [${Array.from({ length: n }, (_, i) => i + 1).join(", ")}]\n`;
+  return `on: push\njobs:\n  any:\n    runs-on: [self-hosted]\n${matrix}    steps:\n      - run: echo any\n  none:\n${matrix}    steps:\n      - run: echo none\n`;
+}
+
 describe("a pool of three roles", { skip }, () => {
   const h = new PoolHarness();
   let secrets = "";
@@ -46,15 +63,7 @@ describe("a pool of three roles", { skip }, () => {
     writeFileSync(join(secrets, "token"), `${SECRET}\n`, { mode: 0o600 });
     const roles: PoolRole[] = [
       { name: "linux", labels: ["self-hosted", "linux"], backend: "sandbox", capacity: 4, env: {} },
-      {
-        name: "iso",
-        labels: ["self-hosted", "iso"],
-        backend: "host",
-        capacity: 1,
-        env: {},
-        privileged: true,
-        allowedRefs: ["refs/heads/main", "refs/tags/distro-v*"],
-      },
+      ISO,
       {
         name: "deploy",
         labels: ["self-hosted", "deploy"],
@@ -102,11 +111,7 @@ describe("a pool of three roles", { skip }, () => {
 
   test("runs-on [self-hosted] and a job without runs-on never reach iso or deploy", async () => {
     // Both match every role by labels alone; only the picker's routing keeps them off the guarded roles.
-    const run = await h.wait(
-      h.submit(
-        "on: push\njobs:\n  any:\n    runs-on: [self-hosted]\n    strategy:\n      matrix:\n        n: [1, 2, 3, 4, 5, 6]\n    steps:\n      - run: echo any\n  none:\n    strategy:\n      matrix:\n        n: [1, 2, 3, 4, 5, 6]\n    steps:\n      - run: echo none\n",
-      ),
-    );
+    const run = await h.wait(h.submit(unnamedJobs(6)));
     assert.equal(run.jobs.length, 12);
     for (const job of run.jobs) {
       assert.equal(job.result, "success", `${job.name}: ${h.log(job.id)}`);
@@ -168,27 +173,13 @@ describe("the release wave", () => {
 describe("a pool of guarded roles only", () => {
   const h = new PoolHarness();
   before(async () => {
-    await h.start([
-      {
-        name: "iso",
-        labels: ["self-hosted", "iso"],
-        backend: "host",
-        capacity: 1,
-        env: {},
-        privileged: true,
-        allowedRefs: ["refs/heads/main"],
-      },
-    ]);
+    await h.start([ISO]);
   });
   after(() => h.close());
 
   test("jobs that do not name the privileged role are never offered to it and fail as unservable", async () => {
     // On the only role of the pool `self-hosted` is still no name of it.
-    const run = await h.wait(
-      h.submit(
-        "on: push\njobs:\n  any:\n    runs-on: [self-hosted]\n    steps:\n      - run: echo reached\n  none:\n    steps:\n      - run: echo reached\n",
-      ),
-    );
+    const run = await h.wait(h.submit(unnamedJobs(1)));
     assert.equal(run.jobs.length, 2);
     for (const job of run.jobs) {
       assert.equal(job.result, "failure", job.name);
