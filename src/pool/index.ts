@@ -8,7 +8,7 @@ export {
   createAdminHandler,
   publishAdminUrl,
 } from "./admin-api.js";
-export { callAdmin } from "./admin-client.js";
+export { callAdmin, findAdmin } from "./admin-client.js";
 export { type Coverage, type CoverageRow, planCoverage } from "./coverage.js";
 export type { InstanceStatus } from "./instance.js";
 export type { InstanceProvider, InstanceProviders, ProvidedInstance } from "./instance-provider.js";
