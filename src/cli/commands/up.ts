@@ -6,6 +6,7 @@ import { createLogger, type Logger } from "../../lib/index.js";
 import { adminToken, createAdminHandler, createRunbook, publishAdminUrl, type Supervisor } from "../../pool/index.js";
 import { type Io, parseCommandArgs } from "../args.js";
 import { type Forge, openForge } from "../assembly/forge.js";
+import { operatorHandler } from "../assembly/operator.js";
 import { assemblePool, poolSettings } from "../assembly/pool.js";
 import { resolveRoles } from "../assembly/roles.js";
 import { stateDirReady } from "../assembly/state-dir.js";
@@ -92,8 +93,10 @@ export async function upCommand(argv: string[], io: Io): Promise<number> {
   let supervisor: Supervisor | undefined;
   const runbook = createRunbook(() => supervisor, forge, controller.signal);
   const adminSecret = adminToken(stateDir);
+  const admin = createAdminHandler(runbook, adminSecret, logger);
+  const operator = operatorHandler(forge, runbook, () => supervisor, adminSecret, logger);
   const adminUrl = await forge.serve(values.listen ?? "127.0.0.1:3930", {
-    handler: createAdminHandler(runbook, adminSecret, logger),
+    handler: (req, res) => admin(req, res) || operator(req, res),
     token: adminSecret,
   });
   publishAdminUrl(stateDir, adminUrl);
