@@ -12,6 +12,8 @@ usage:
   runnerpool runner  start [--file .runner] [--capacity N] [--backend host|sandbox]
   runnerpool pool    status | add ROLE | drain INSTANCE|ROLE | rotate-token [--cycle]
                      | decommission RUNNER | coverage REPO_DIR   [--config FILE]
+  runnerpool runs    list [--json] | show RUN [--json] | logs JOB [--follow] | cancel RUN
+                     | rerun RUN [--failed] | dispatch WORKFLOW [--ref REF] [--input K=V]...   [--config FILE]
   runnerpool migrate audit|rewrite DIR ... | compare A [B] [--db FILE] | promote WORKFLOW [--required N]
   runnerpool config  validate [FILE] | example | import-act-runner CONFIG_YAML [.runner]
   runnerpool version
@@ -42,6 +44,8 @@ export async function main(argv: string[], io: Io = defaultIo()): Promise<number
         return await (await import("./commands/config.js")).configCommand(rest, io);
       case "pool":
         return await (await import("./commands/pool.js")).poolCommand(rest, io);
+      case "runs":
+        return await (await import("./commands/runs.js")).runsCommand(rest, io);
       case "migrate":
         return await (await import("./commands/migrate.js")).migrateCommand(rest, io);
       case "version":

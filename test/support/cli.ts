@@ -36,3 +36,33 @@ export function runCli(args: string[], options: { cwd?: string; timeoutMs?: numb
     });
   });
 }
+
+/** A CLI process still running: what it printed so far, and its result once it ends. */
+export interface LiveCli {
+  stdout(): string;
+  done: Promise<CliResult>;
+  kill(signal?: NodeJS.Signals): void;
+}
+
+/** Spawns the real CLI and returns at once, for commands that stream (`runs logs --follow`). */
+export function startCli(args: string[], options: { timeoutMs?: number } = {}): LiveCli {
+  const t0 = Date.now();
+  const child = spawn(process.execPath, [BIN, ...args], { cwd: ROOT, stdio: ["ignore", "pipe", "pipe"] });
+  let stdout = "";
+  let stderr = "";
+  child.stdout.on("data", (d: Buffer) => {
+    stdout += d.toString();
+  });
+  child.stderr.on("data", (d: Buffer) => {
+    stderr += d.toString();
+  });
+  const timer = setTimeout(() => child.kill("SIGKILL"), options.timeoutMs ?? 60_000);
+  const done = new Promise<CliResult>((resolve, reject) => {
+    child.on("error", reject);
+    child.on("close", (code) => {
+      clearTimeout(timer);
+      resolve({ code, stdout, stderr, ms: Date.now() - t0 });
+    });
+  });
+  return { stdout: () => stdout, done, kill: (signal) => child.kill(signal) };
+}
