@@ -177,6 +177,13 @@ describe("runnerpool runs: dispatch, follow, cancel, re-run and history over the
     );
     const { queue } = await api<{ queue: { runId: number; reason: string }[] }>("queue");
     assert.match(queue.find((q) => q.runId === runId)?.reason ?? "", /no role has labels/);
+    // It waits on up (a reload may add the role) and up's log says why.
+    const note = new RegExp(`job train \\(#\\d+, run ${runId}\\) waits: no role has labels \\[self-hosted, gpu\\]`);
+    assert.ok(
+      up.events().some((e) => e.event === "note" && note.test(e.text ?? "")),
+      up.output.slice(-2000),
+    );
+    assert.equal((await api<ApiRun>(`runs/${runId}`)).status, "waiting");
     assert.equal((await cli("cancel", String(runId))).code, 0);
   });
 

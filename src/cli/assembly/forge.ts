@@ -42,7 +42,8 @@ export function openForge(config: PoolConfig, place: ForgePlace): Forge {
 }
 
 function embeddedForge({ stateDir, logger }: ForgePlace): Forge {
-  const embedded = openCoordinator(stateDir, 60_000, logger);
+  // Unserved jobs wait on `up` (the pool may grow or a reload add the role); `up` says why in its log.
+  const embedded = openCoordinator(stateDir, 0, logger);
   const { coordinator } = embedded;
   let token = coordinator.runners.registrationToken();
   writeRegistrationToken(stateDir, token);

@@ -12,6 +12,7 @@ import { resolveRoles } from "../assembly/roles.js";
 import { stateDirReady } from "../assembly/state-dir.js";
 import { reloadOnHangup } from "../config-reload.js";
 import { Progress } from "../progress.js";
+import { noteUnserved } from "../unserved-note.js";
 import { VERSION } from "../version.js";
 import { watchCoordinator } from "../watch.js";
 
@@ -110,6 +111,7 @@ export async function upCommand(argv: string[], io: Io): Promise<number> {
 
   const coordinator = forge.coordinator;
   const unwatch = coordinator ? watchCoordinator(coordinator, progress, (n) => pool.roleOfRunner(n)) : () => undefined;
+  const unnote = coordinator ? noteUnserved(coordinator, progress, pool) : () => undefined;
   if (coordinator) {
     progress.note(
       `git: git remote add runnerpool ${forge.url()}/<owner>/<name>.git && git push runnerpool <branch or tag>`,
@@ -126,6 +128,7 @@ export async function upCommand(argv: string[], io: Io): Promise<number> {
   progress.note("stopping: draining runners (running jobs finish first)");
   stopReloading();
   unwatch();
+  unnote();
   await pool.drainAll();
   lifetime.abort();
   await forge.close();
