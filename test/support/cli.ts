@@ -11,30 +11,15 @@ export interface CliResult {
   ms: number;
 }
 
+interface CliOptions {
+  cwd?: string;
+  timeoutMs?: number;
+  env?: NodeJS.ProcessEnv;
+}
+
 /** Spawns the real CLI the way a user does; kills it if it outlives `timeoutMs`. */
-export function runCli(args: string[], options: { cwd?: string; timeoutMs?: number; env?: NodeJS.ProcessEnv } = {}) {
-  return new Promise<CliResult>((resolve, reject) => {
-    const t0 = Date.now();
-    const child = spawn(process.execPath, [BIN, ...args], {
-      cwd: options.cwd ?? ROOT,
-      env: { ...process.env, ...options.env },
-      stdio: ["ignore", "pipe", "pipe"],
-    });
-    let stdout = "";
-    let stderr = "";
-    child.stdout.on("data", (d: Buffer) => {
-      stdout += d.toString();
-    });
-    child.stderr.on("data", (d: Buffer) => {
-      stderr += d.toString();
-    });
-    const timer = setTimeout(() => child.kill("SIGKILL"), options.timeoutMs ?? 60_000);
-    child.on("error", reject);
-    child.on("close", (code) => {
-      clearTimeout(timer);
-      resolve({ code, stdout, stderr, ms: Date.now() - t0 });
-    });
-  });
+export function runCli(args: string[], options: CliOptions = {}): Promise<CliResult> {
+  return startCli(args, options).done;
 }
 
 /** A CLI process still running: what it printed so far, and its result once it ends. */
@@ -45,9 +30,13 @@ export interface LiveCli {
 }
 
 /** Spawns the real CLI and returns at once, for commands that stream (`runs logs --follow`). */
-export function startCli(args: string[], options: { timeoutMs?: number } = {}): LiveCli {
+export function startCli(args: string[], options: CliOptions = {}): LiveCli {
   const t0 = Date.now();
-  const child = spawn(process.execPath, [BIN, ...args], { cwd: ROOT, stdio: ["ignore", "pipe", "pipe"] });
+  const child = spawn(process.execPath, [BIN, ...args], {
+    cwd: options.cwd ?? ROOT,
+    env: { ...process.env, ...options.env },
+    stdio: ["ignore", "pipe", "pipe"],
+  });
   let stdout = "";
   let stderr = "";
   child.stdout.on("data", (d: Buffer) => {
