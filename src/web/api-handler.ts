@@ -85,7 +85,8 @@ export function createOperatorApi(sources: OperatorSources, options: OperatorApi
       const job = runs.getJob(id);
       if (!job) throw new PoolError("NOT_FOUND", `no job ${id}: see \`runnerpool runs show RUN\``);
       const follow = r.query.get("follow") === "1" || r.query.get("follow") === "true";
-      streamJobLog(res, runs, job, { follow, from: Number(r.query.get("from") ?? 0) || 0 });
+      const sse = (req.headers.accept ?? "").includes("text/event-stream");
+      streamJobLog(res, runs, job, { follow, from: Number(r.query.get("from") ?? 0) || 0, sse });
       return;
     }
     const route = routes[key];

@@ -5,7 +5,8 @@ import type { RunsSource } from "./operator-ports.js";
 const FINAL = new Set(["success", "failure", "cancelled", "skipped"]);
 
 /**
- * Writes a job's log as NDJSON (one ApiLogLine a line) from row `from` on. Without `follow`, or once the
+ * Writes a job's log from row `from` on, as NDJSON (one ApiLogLine a line) or, for a browser's
+ * EventSource (`sse`), as server-sent events whose data is the same JSON. Without `follow`, or once the
  * job is final, the last line says how it ended; with `follow` every new row is written as it is
  * committed, over one chunked response, until the job ends or the caller goes away.
  */
@@ -13,12 +14,14 @@ export function streamJobLog(
   res: ServerResponse,
   runs: RunsSource,
   job: ApiJob,
-  options: { follow: boolean; from: number },
+  options: { follow: boolean; from: number; sse: boolean },
 ): void {
-  res.writeHead(200, { "content-type": "application/x-ndjson", "cache-control": "no-store" });
+  const type = options.sse ? "text/event-stream" : "application/x-ndjson";
+  res.writeHead(200, { "content-type": type, "cache-control": "no-store" });
   let sent = Math.max(0, options.from);
   let stop = (): void => undefined;
-  const write = (line: ApiLogLine) => res.write(`${JSON.stringify(line)}\n`);
+  const write = (line: ApiLogLine) =>
+    res.write(options.sse ? `data: ${JSON.stringify(line)}\n\n` : `${JSON.stringify(line)}\n`);
   const flush = (): void => {
     const lines = runs.jobLog(job.id);
     for (; sent < lines.length; sent++) write({ index: sent, text: lines[sent] ?? "" });

@@ -5,7 +5,6 @@ import type { Coordinator, JobEvent, LogEvent } from "../../coordinator/index.js
 import type { Logger } from "../../lib/index.js";
 import type { Runbook, Supervisor } from "../../pool/index.js";
 import { createMetrics, createOperatorApi, type OperatorSources, type RunsSource } from "../../web/index.js";
-import type { Forge } from "./forge.js";
 
 /** `owner/name` of every bare repository under the coordinator's reposDir. */
 function hostedRepos(reposDir: string | undefined): string[] {
@@ -53,7 +52,7 @@ function runsSource(c: Coordinator): RunsSource {
  * embedded coordinator's runs when there is one, and always over the pool.
  */
 export function operatorHandler(
-  forge: Forge,
+  coordinator: Coordinator | undefined,
   runbook: Runbook,
   pool: () => Supervisor | undefined,
   token: string,
@@ -65,7 +64,7 @@ export function operatorHandler(
       drain: (target) => runbook.drain(target),
       roleOfRunner: (runner) => pool()?.roleOfRunner(runner),
     },
-    ...(forge.coordinator ? { runs: runsSource(forge.coordinator) } : {}),
+    ...(coordinator ? { runs: runsSource(coordinator) } : {}),
   };
   const api = createOperatorApi(sources, { token, logger });
   const metrics = createMetrics(sources, token);

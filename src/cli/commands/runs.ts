@@ -29,7 +29,11 @@ async function logs(io: Io, api: ApiClient, jobId: number, follow: boolean): Pro
   const last = await api.logs(jobId, follow, (line) => {
     if ("text" in line) io.stdout(`${line.text}\n`);
   });
-  if (last && "end" in last && last.result !== undefined && last.result !== "success" && last.result !== "skipped") {
+  if (!last || !("end" in last)) {
+    io.stderr(`job ${jobId}: the log stream ended before the job did (did \`up\` stop?)\n`);
+    return 1;
+  }
+  if (last.result !== undefined && last.result !== "success" && last.result !== "skipped") {
     io.stderr(`job ${jobId}: ${last.result}\n`);
     return 1;
   }

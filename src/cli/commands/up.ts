@@ -95,7 +95,7 @@ export async function upCommand(argv: string[], io: Io): Promise<number> {
   const runbook = createRunbook(() => supervisor, forge, controller.signal);
   const adminSecret = adminToken(stateDir);
   const admin = createAdminHandler(runbook, adminSecret, logger);
-  const operator = operatorHandler(forge, runbook, () => supervisor, adminSecret, logger);
+  const operator = operatorHandler(forge.coordinator, runbook, () => supervisor, adminSecret, logger);
   const adminUrl = await forge.serve(values.listen ?? "127.0.0.1:3930", {
     handler: (req, res) => admin(req, res) || operator(req, res),
     token: adminSecret,
