@@ -97,7 +97,10 @@ describe("runs.dispatch and runs.rerun", () => {
       runs.dispatch({ repo: "acme/app", workflow: "deploy.yml", ref: "nope" }),
       refused("NOT_FOUND", /no branch, tag or commit "nope"/),
     );
-    await assert.rejects(runs.dispatch({ repo: "acme/other", workflow: "deploy.yml" }), refused("NOT_FOUND", /./));
+    await assert.rejects(
+      runs.dispatch({ repo: "acme/other", workflow: "deploy.yml" }),
+      refused("NOT_FOUND", /acme\/other is not hosted here/),
+    );
   });
 
   test("a re-run waits for the run to end; --failed re-plans the failed job and what it needs, not the rest", async () => {

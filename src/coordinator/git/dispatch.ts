@@ -1,3 +1,4 @@
+import { existsSync } from "node:fs";
 import { PoolError } from "../../lib/index.js";
 import type { TriggerEvent } from "../../workflow/index.js";
 import type { TriggerInput, TriggerOutcome, WorkflowSource } from "../engine/trigger.js";
@@ -44,7 +45,9 @@ function repoPathOf(reposDir: string | undefined, repo: string): string {
   if (reposDir === undefined) throw new PoolError("NOT_FOUND", "this coordinator hosts no repositories");
   const [owner = "", name = "", ...rest] = repo.split("/");
   if (rest.length > 0) throw new PoolError("INVALID_ARGUMENT", `repository "${repo}" is not owner/name`);
-  return bareRepoPath(reposDir, owner, name);
+  const path = bareRepoPath(reposDir, owner, name);
+  if (!existsSync(path)) throw new PoolError("NOT_FOUND", `repository ${repo} is not hosted here: push it first`);
+  return path;
 }
 
 /** The full ref and commit `ref` names in a bare repository (branch first, then tag, then a commit). */
