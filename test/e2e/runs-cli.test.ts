@@ -18,6 +18,8 @@ const state = join(dir, "state");
 const config = join(dir, "pool.toml");
 const marker = join(dir, "flaky-passed-once");
 const pidFile = join(dir, "sleep.pid");
+/** The deploy job waits between its two ticks until the test creates this file. */
+const release = join(dir, "release");
 
 const WORKFLOWS: Record<string, string> = {
   ".gitea/workflows/deploy.yml": `on:
@@ -30,7 +32,10 @@ jobs:
     runs-on: [self-hosted, linux]
     steps:
       - run: echo "deploying to \${{ inputs.target }} at level \${{ inputs.level }}"
-      - run: for i in 1 2 3 4; do echo "tick $i"; sleep 0.5; done
+      - run: |
+          echo "tick 1"
+          for i in $(seq 600); do test -f ${release} && break; sleep 0.1; done
+          echo "tick 2"
 `,
   ".gitea/workflows/flaky.yml": `on: workflow_dispatch
 jobs:
@@ -125,12 +130,14 @@ describe("runnerpool runs: dispatch, follow, cancel, re-run and history over the
     assert.ok(job);
     const follow = startCli(["runs", "logs", String(job.id), "--follow", "--config", config]);
     await until(() => follow.stdout().includes("tick 1"), "the first tick is streamed", 30_000);
-    // Live: the line arrived while the job was still running.
+    // Live: the line arrived while the job was still running (it waits for the release file).
     assert.equal((await api<ApiJob>(`jobs/${job.id}`)).status, "running");
+    assert.doesNotMatch(follow.stdout(), /tick 2/);
+    writeFileSync(release, "");
     const r = await follow.done;
     assert.equal(r.code, 0, r.stderr);
     assert.match(r.stdout, /deploying to prod at level 3/);
-    assert.match(r.stdout, /tick 4/);
+    assert.match(r.stdout, /tick 2/);
     const show = await cli("show", String(runId));
     assert.match(show.stdout, /deploy\.yml #1\) workflow_dispatch main/);
     assert.match(show.stdout, /job \d+ deploy \[self-hosted, linux\]: success on linux-1 \(role linux\)/);
