@@ -1,5 +1,13 @@
 import { PoolError } from "../lib/index.js";
-import type { ApiJob, ApiQueuedJob, ApiRoutes, ApiRun, ApiRunListItem } from "./api-types.js";
+import type {
+  ApiJob,
+  ApiPoolStatus,
+  ApiQueuedJob,
+  ApiRoutes,
+  ApiRun,
+  ApiRunListItem,
+  ApiRunningJob,
+} from "./api-types.js";
 import type { OperatorSources, RunsSource } from "./operator-ports.js";
 
 /** What a route handler gets: the path's id, the query, the JSON body of a write. */
@@ -40,6 +48,26 @@ function listItem(run: ApiRun): ApiRunListItem {
     durationMs: Math.max(0, end - Date.parse(run.createdAt)),
     jobs: { total: jobs.length, failed: jobs.filter((j) => j.status === "failure").length },
   };
+}
+
+/** The pool's status with what each instance runs now, when the coordinator can say. */
+function poolView(sources: OperatorSources): ApiPoolStatus {
+  const status = sources.pool.status();
+  if (!sources.runs) return status;
+  const running = new Map<string, ApiRunningJob[]>();
+  for (const run of sources.runs.listRuns({ limit: MAX_RUNS })) {
+    for (const j of run.jobs) {
+      if (j.status !== "running" || j.runnerName === undefined) continue;
+      const list = running.get(j.runnerName) ?? [];
+      list.push({ id: j.id, runId: j.runId, name: j.name, ...(j.startedAt ? { startedAt: j.startedAt } : {}) });
+      running.set(j.runnerName, list);
+    }
+  }
+  const roles = status.roles.map((r) => ({
+    ...r,
+    instances: r.instances.map((i) => ({ ...i, jobs: running.get(i.name) ?? [] })),
+  }));
+  return { ...status, roles };
 }
 
 /** Every job that has not started: waiting ones with the pool's reason, blocked ones with the needs they wait for. */
@@ -94,9 +122,9 @@ function started(o: { runId?: number; workflow: string }) {
 export function apiRoutes(sources: OperatorSources): Handlers {
   const runs = () => runsOf(sources);
   return {
-    "GET pool": () => sources.pool.status(),
-    "GET roles": () => ({ roles: sources.pool.status().roles }),
-    "GET instances": () => ({ instances: sources.pool.status().roles.flatMap((r) => r.instances) }),
+    "GET pool": () => poolView(sources),
+    "GET roles": () => ({ roles: poolView(sources).roles }),
+    "GET instances": () => ({ instances: poolView(sources).roles.flatMap((r) => r.instances) }),
     "GET queue": () => ({ queue: queuedJobs(sources) }),
     "GET runs": ({ query }) => {
       const limit = Math.min(MAX_RUNS, Math.max(1, Number(query.get("limit") ?? 50) || 50));

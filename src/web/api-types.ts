@@ -78,6 +78,15 @@ export interface ApiInstance {
   capacity: number;
   since: string;
   runnerId?: number;
+  /** The jobs this instance runs now (embedded coordinator only). */
+  jobs?: ApiRunningJob[];
+}
+
+export interface ApiRunningJob {
+  id: number;
+  runId: number;
+  name: string;
+  startedAt?: string;
 }
 
 export interface ApiRole {

@@ -3,7 +3,7 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { after, before, describe, test } from "node:test";
-import type { ApiError, ApiJob, ApiRun, ApiRunListItem } from "../../src/web/index.js";
+import type { ApiError, ApiInstance, ApiJob, ApiRun, ApiRunListItem } from "../../src/web/index.js";
 import { runCli, startCli } from "../support/cli.js";
 import { git } from "../support/git-client.js";
 import { until } from "../support/pool-harness.js";
@@ -132,6 +132,12 @@ describe("runnerpool runs: dispatch, follow, cancel, re-run and history over the
     await until(() => follow.stdout().includes("tick 1"), "the first tick is streamed", 30_000);
     // Live: the line arrived while the job was still running (it waits for the release file).
     assert.equal((await api<ApiJob>(`jobs/${job.id}`)).status, "running");
+    const { instances } = await api<{ instances: ApiInstance[] }>("instances");
+    assert.deepEqual(
+      instances.flatMap((i) => (i.jobs ?? []).map((j) => [i.name, j.id, j.runId])),
+      [["linux-1", job.id, runId]],
+      "the pool view says what each instance runs",
+    );
     assert.doesNotMatch(follow.stdout(), /tick 2/);
     writeFileSync(release, "");
     const r = await follow.done;
