@@ -9,6 +9,18 @@ export function isLoopback(address: string | undefined): boolean {
   return address === "::1" || address?.startsWith("127.") === true || address?.startsWith("::ffff:127.") === true;
 }
 
+/**
+ * A request from this machine addressed to a loopback name: what the operator API trusts for reads
+ * without a token. The Host check keeps a web page whose name was rebound to 127.0.0.1 (DNS
+ * rebinding) from reading logs through a browser on this machine.
+ */
+export function isLocalRequest(req: IncomingMessage): boolean {
+  if (!isLoopback(req.socket.remoteAddress)) return false;
+  const host = (req.headers.host ?? "").toLowerCase();
+  const name = host.startsWith("[") ? host.slice(0, host.indexOf("]") + 1) : host.split(":", 1)[0];
+  return name === "localhost" || name === "[::1]" || /^127(?:\.\d{1,3}){3}$/.test(name ?? "");
+}
+
 /** Whether the request carries `Bearer <expected>`, compared in constant time. */
 export function hasBearer(req: IncomingMessage, expected: string): boolean {
   const auth = req.headers.authorization ?? "";

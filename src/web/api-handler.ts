@@ -1,7 +1,7 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import {
   hasBearer,
-  isLoopback,
+  isLocalRequest,
   isPoolError,
   type Logger,
   PoolError,
@@ -61,7 +61,7 @@ export function createOperatorApi(sources: OperatorSources, options: OperatorApi
     const path = url.pathname.slice(API_PREFIX.length).replace(/\/$/, "");
     const write = method !== "GET" && method !== "HEAD";
     const authorized = hasBearer(req, options.token);
-    if (!authorized && (write || !isLoopback(req.socket.remoteAddress))) {
+    if (!authorized && (write || !isLocalRequest(req))) {
       fail(res, "UNAUTHENTICATED", "this request needs the admin token: Authorization: Bearer <state_dir>/admin-token");
       return true;
     }
@@ -92,7 +92,7 @@ export function createOperatorApi(sources: OperatorSources, options: OperatorApi
     const route = routes[key];
     if (!route) {
       const other = routeOf(r.write ? "GET" : "POST", r.path).key;
-      if (other in routes)
+      if (other in routes || other === "GET jobs/:id/logs")
         return fail(res, "METHOD_NOT_ALLOWED", `${r.method} is not allowed on ${API_PREFIX}${r.path}`);
       throw new PoolError("NOT_FOUND", `no route ${r.method} ${API_PREFIX}${r.path}: see docs/api.md`);
     }

@@ -1,6 +1,6 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from "prom-client";
-import { hasBearer, isLoopback, sendJson } from "../lib/index.js";
+import { hasBearer, isLocalRequest, sendJson } from "../lib/index.js";
 import type { ApiError, ApiJob } from "./api-types.js";
 import type { OperatorSources } from "./operator-ports.js";
 
@@ -99,7 +99,7 @@ export function createMetrics(sources: OperatorSources, token: string) {
   const close = runMetrics(registry, sources);
   const handler = (req: IncomingMessage, res: ServerResponse): boolean => {
     if ((req.url ?? "").split("?", 1)[0] !== METRICS_PATH) return false;
-    if (!isLoopback(req.socket.remoteAddress) && !hasBearer(req, token)) {
+    if (!isLocalRequest(req) && !hasBearer(req, token)) {
       const message = "scrapes from beyond loopback need the admin token as a bearer token";
       sendJson(res, 401, { error: { code: "UNAUTHENTICATED", message } } satisfies ApiError);
       return true;

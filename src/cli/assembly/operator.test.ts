@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { createServer, type Server } from "node:http";
+import { createServer, get, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { networkInterfaces } from "node:os";
 import { after, before, describe, test } from "node:test";
@@ -75,6 +75,20 @@ describe("the operator API served by up", () => {
       headers: { authorization: `Bearer ${TOKEN}` },
     });
     assert.deepEqual(await ok.json(), { cancelled: true });
+  });
+
+  test("a loopback caller that names another host (a rebound DNS name) needs the token to read", async () => {
+    // fetch will not set Host, a browser after a rebinding does: plain node:http can.
+    const statusAs = (path: string, host: string) =>
+      new Promise<number | undefined>((resolve, reject) => {
+        get({ host: "127.0.0.1", port, path, headers: { host } }, (res) => {
+          res.resume();
+          resolve(res.statusCode);
+        }).on("error", reject);
+      });
+    assert.equal(await statusAs("/api/v1/runs", "evil.example"), 401);
+    assert.equal(await statusAs("/metrics", `evil.example:${port}`), 401);
+    assert.equal(await statusAs("/api/v1/runs", `localhost:${port}`), 200);
   });
 
   test("from beyond loopback reads and metrics need the admin token too", {
