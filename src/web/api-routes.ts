@@ -8,6 +8,7 @@ import type {
   ApiRunListItem,
   ApiRunningJob,
 } from "./api-types.js";
+import { createHistory } from "./history.js";
 import type { OperatorSources, RunsSource } from "./operator-ports.js";
 
 /** What a route handler gets: the path's id, the query, the JSON body of a write. */
@@ -121,7 +122,9 @@ function started(o: { runId?: number; workflow: string }) {
 /** The routes of the operator API, each a function of its input. */
 export function apiRoutes(sources: OperatorSources): Handlers {
   const runs = () => runsOf(sources);
+  const history = createHistory(sources);
   return {
+    "GET history": () => ({ intervalMs: history.intervalMs, samples: history.samples() }),
     "GET pool": () => poolView(sources),
     "GET roles": () => ({ roles: poolView(sources).roles }),
     "GET instances": () => ({ instances: poolView(sources).roles.flatMap((r) => r.instances) }),

@@ -154,6 +154,13 @@ export interface ApiStarted {
   workflow: string;
 }
 
+/** One sample of the pool for the dashboard's charts: per role, slots in use and the queue's oldest wait. */
+export interface ApiSample {
+  /** Epoch milliseconds. */
+  at: number;
+  roles: Record<string, { busy: number; idle: number; queued: number; waitS: number }>;
+}
+
 /** Every route: its request body (undefined for reads) and its answer. */
 export interface ApiRoutes {
   "GET pool": { request: undefined; response: ApiPoolStatus };
@@ -163,6 +170,7 @@ export interface ApiRoutes {
   "GET runs": { request: undefined; response: { runs: ApiRunListItem[] } };
   "GET runs/:id": { request: undefined; response: ApiRun };
   "GET jobs/:id": { request: undefined; response: ApiJob };
+  "GET history": { request: undefined; response: { intervalMs: number; samples: ApiSample[] } };
   "POST runs/:id/cancel": { request: Record<string, never>; response: { cancelled: boolean } };
   "POST runs/:id/rerun": { request: { failed?: boolean }; response: ApiStarted };
   "POST dispatch": { request: ApiDispatchRequest; response: ApiStarted };

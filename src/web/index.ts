@@ -3,5 +3,6 @@
 export { type ApiClient, type ApiClientOptions, createApiClient } from "./api-client.js";
 export { createOperatorApi, type OperatorApi, type OperatorApiOptions } from "./api-handler.js";
 export * from "./api-types.js";
+export { createDashboard } from "./dashboard.js";
 export { createMetrics, METRICS_PATH } from "./metrics.js";
 export type { OperatorSources, PoolSource, RunChange, RunsSource } from "./operator-ports.js";

@@ -4,7 +4,13 @@ import { join } from "node:path";
 import type { Coordinator, JobEvent, LogEvent } from "../../coordinator/index.js";
 import type { Logger } from "../../lib/index.js";
 import type { Runbook, Supervisor } from "../../pool/index.js";
-import { createMetrics, createOperatorApi, type OperatorSources, type RunsSource } from "../../web/index.js";
+import {
+  createDashboard,
+  createMetrics,
+  createOperatorApi,
+  type OperatorSources,
+  type RunsSource,
+} from "../../web/index.js";
 
 /** `owner/name` of every bare repository under the coordinator's reposDir. */
 function hostedRepos(reposDir: string | undefined): string[] {
@@ -48,7 +54,7 @@ function runsSource(c: Coordinator): RunsSource {
 }
 
 /**
- * The operator API (/api/v1/) and /metrics of `up`, beside the admin API on the same address: over the
+ * The operator API (/api/v1/), /metrics and the dashboard (/) of `up`, beside the admin API on the same address: over the
  * embedded coordinator's runs when there is one, and always over the pool.
  */
 export function operatorHandler(
@@ -68,5 +74,6 @@ export function operatorHandler(
   };
   const api = createOperatorApi(sources, { token, logger });
   const metrics = createMetrics(sources, token);
-  return (req, res) => api(req, res) || metrics.handler(req, res);
+  const dashboard = createDashboard();
+  return (req, res) => api(req, res) || metrics.handler(req, res) || dashboard(req, res);
 }
