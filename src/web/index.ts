@@ -4,5 +4,5 @@ export { type ApiClient, type ApiClientOptions, createApiClient } from "./api-cl
 export { createOperatorApi, type OperatorApi, type OperatorApiOptions } from "./api-handler.js";
 export * from "./api-types.js";
 export { createDashboard } from "./dashboard.js";
-export { createMetrics, METRICS_PATH } from "./metrics.js";
+export { type CheckoutSample, createMetrics, METRICS_PATH } from "./metrics.js";
 export type { OperatorSources, PoolSource, RunChange, RunsSource } from "./operator-ports.js";

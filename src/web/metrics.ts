@@ -50,6 +50,31 @@ function poolGauges(registry: Registry, sources: OperatorSources): void {
   });
 }
 
+/** One built-in checkout, as the host's git policy reports it. */
+export interface CheckoutSample {
+  bytes: number;
+  /** hit, fetched, built, failed (went around the mirror) or off (no mirror cache). */
+  mirror: string;
+}
+
+function checkoutMetrics(registry: Registry): (checkout: CheckoutSample) => void {
+  const bytes = new Counter({
+    name: "runnerpool_checkout_bytes_total",
+    help: "Bytes of objects checkouts put into job clones (objects borrowed from the mirror cache not counted)",
+    registers: [registry],
+  });
+  const checkouts = new Counter({
+    name: "runnerpool_checkouts_total",
+    help: "Built-in checkouts by what the mirror cache did: hit, fetched, built, failed, off",
+    labelNames: ["mirror"],
+    registers: [registry],
+  });
+  return (c) => {
+    bytes.inc(c.bytes);
+    checkouts.inc({ mirror: c.mirror });
+  };
+}
+
 /** Histograms and counters follow the coordinator's committed changes; only the embedded forge has them. */
 function runMetrics(registry: Registry, sources: OperatorSources): () => void {
   const runs = sources.runs;
@@ -97,6 +122,7 @@ export function createMetrics(sources: OperatorSources, token: string) {
   collectDefaultMetrics({ register: registry, prefix: "runnerpool_process_" });
   poolGauges(registry, sources);
   const close = runMetrics(registry, sources);
+  const recordCheckout = checkoutMetrics(registry);
   const handler = (req: IncomingMessage, res: ServerResponse): boolean => {
     if ((req.url ?? "").split("?", 1)[0] !== METRICS_PATH) return false;
     if (!isLocalRequest(req) && !hasBearer(req, token)) {
@@ -110,5 +136,5 @@ export function createMetrics(sources: OperatorSources, token: string) {
     );
     return true;
   };
-  return { registry, handler, close };
+  return { registry, handler, close, recordCheckout };
 }

@@ -22,7 +22,9 @@ jobs:
   leg:
     strategy: { matrix: { n: [1, 2, 3, 4] } }
     runs-on: [self-hosted, linux]
-    steps: [{ run: 'echo "leg \${{ matrix.n }}"; sleep 1' }]
+    steps:
+      - uses: actions/checkout@v4
+      - run: echo "leg \${{ matrix.n }}"; sleep 1
 `;
 
 /** `name{labels} value` lines of a scrape, summed per exact series. */
@@ -82,6 +84,15 @@ describe("up's /metrics", () => {
     assert.equal(done.get('runnerpool_pickup_latency_seconds_count{role="linux"}'), 4);
     assert.ok((done.get('runnerpool_job_duration_seconds_sum{role="linux",result="success"}') ?? 0) >= 4);
     assert.ok((done.get("runnerpool_log_rows_received_total") ?? 0) >= 4);
+    // Four checkouts of one commit through the host's mirror cache: the first builds it, the rest hit it
+    // (or fetch, when two start before the first has finished).
+    const checkouts = ["built", "fetched", "hit"].reduce(
+      (n, m) => n + (done.get(`runnerpool_checkouts_total{mirror="${m}"}`) ?? 0),
+      0,
+    );
+    assert.equal(checkouts, 4);
+    assert.equal(done.get('runnerpool_checkouts_total{mirror="built"}'), 1);
+    assert.ok((done.get("runnerpool_checkout_bytes_total") ?? 0) > 0);
   });
 
   test("a pool serving another forge still serves its pool metrics, and says runs live in that forge", async () => {

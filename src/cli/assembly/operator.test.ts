@@ -7,7 +7,7 @@ import { createCoordinator } from "../../coordinator/index.js";
 import { silentLogger } from "../../lib/index.js";
 import { createRunbook } from "../../pool/index.js";
 import type { ApiError, ApiLogLine } from "../../web/index.js";
-import { operatorHandler } from "./operator.js";
+import { operatorSurface } from "./operator.js";
 
 // The operator API's access rule and its stream formats over real HTTP, on the real coordinator.
 
@@ -30,7 +30,7 @@ describe("the operator API served by up", () => {
     },
     AbortSignal.timeout(60_000),
   );
-  const handler = operatorHandler(coordinator, runbook, () => undefined, TOKEN, silentLogger);
+  const { handler } = operatorSurface(coordinator, runbook, () => undefined, TOKEN, silentLogger);
   let server: Server;
   let port = 0;
   let runId = 0;

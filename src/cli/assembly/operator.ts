@@ -5,6 +5,7 @@ import type { Coordinator, JobEvent, LogEvent } from "../../coordinator/index.js
 import type { Logger } from "../../lib/index.js";
 import type { Runbook, Supervisor } from "../../pool/index.js";
 import {
+  type CheckoutSample,
   createDashboard,
   createMetrics,
   createOperatorApi,
@@ -53,17 +54,23 @@ function runsSource(c: Coordinator): RunsSource {
   };
 }
 
+/** What `up` serves to operators, and where the pool's checkouts report to the metrics. */
+export interface OperatorSurface {
+  handler: (req: IncomingMessage, res: ServerResponse) => boolean;
+  recordCheckout: (checkout: CheckoutSample) => void;
+}
+
 /**
  * The operator API (/api/v1/), /metrics and the dashboard (/) of `up`, beside the admin API on the same address: over the
  * embedded coordinator's runs when there is one, and always over the pool.
  */
-export function operatorHandler(
+export function operatorSurface(
   coordinator: Coordinator | undefined,
   runbook: Runbook,
   pool: () => Supervisor | undefined,
   token: string,
   logger: Logger,
-): (req: IncomingMessage, res: ServerResponse) => boolean {
+): OperatorSurface {
   const sources: OperatorSources = {
     pool: {
       status: () => runbook.status(),
@@ -75,5 +82,8 @@ export function operatorHandler(
   const api = createOperatorApi(sources, { token, logger });
   const metrics = createMetrics(sources, token);
   const dashboard = createDashboard();
-  return (req, res) => api(req, res) || metrics.handler(req, res) || dashboard(req, res);
+  return {
+    handler: (req, res) => api(req, res) || metrics.handler(req, res) || dashboard(req, res),
+    recordCheckout: metrics.recordCheckout,
+  };
 }

@@ -6,7 +6,7 @@ import { createLogger, type Logger } from "../../lib/index.js";
 import { adminToken, createAdminHandler, createRunbook, publishAdminUrl, type Supervisor } from "../../pool/index.js";
 import { type Io, parseCommandArgs } from "../args.js";
 import { type Forge, openForge } from "../assembly/forge.js";
-import { operatorHandler } from "../assembly/operator.js";
+import { type OperatorSurface, operatorSurface } from "../assembly/operator.js";
 import { assemblePool, poolSettings } from "../assembly/pool.js";
 import { resolveRoles } from "../assembly/roles.js";
 import { stateDirReady } from "../assembly/state-dir.js";
@@ -27,6 +27,8 @@ interface UpPlace {
   logger: Logger;
   /** Aborted only when stopping after the drain: SIGINT/SIGTERM let running jobs finish. */
   signal: AbortSignal;
+  /** Checkouts report to the operator surface's metrics. */
+  operator: OperatorSurface;
 }
 
 /** The config's pool against the forge, container roles included. */
@@ -42,6 +44,7 @@ function upPool(config: PoolConfig, forge: Forge, place: UpPlace): Supervisor {
       },
       forge.embedded,
       logger,
+      place.operator.recordCheckout,
     ),
     forgeUrl: forge.url(),
     registrationToken: () => forge.registrationToken(),
@@ -95,15 +98,16 @@ export async function upCommand(argv: string[], io: Io): Promise<number> {
   const runbook = createRunbook(() => supervisor, forge, controller.signal);
   const adminSecret = adminToken(stateDir);
   const admin = createAdminHandler(runbook, adminSecret, logger);
-  const operator = operatorHandler(forge.coordinator, runbook, () => supervisor, adminSecret, logger);
+  const operator = operatorSurface(forge.coordinator, runbook, () => supervisor, adminSecret, logger);
   const adminUrl = await forge.serve(values.listen ?? "127.0.0.1:3930", {
-    handler: (req, res) => admin(req, res) || operator(req, res),
+    handler: (req, res) => admin(req, res) || operator.handler(req, res),
     token: adminSecret,
   });
   publishAdminUrl(stateDir, adminUrl);
 
   const lifetime = new AbortController();
-  const pool = upPool(config, forge, { cwd: io.cwd, stateDir, sandbox, baseDir, logger, signal: lifetime.signal });
+  const place = { cwd: io.cwd, stateDir, sandbox, baseDir, logger, signal: lifetime.signal, operator };
+  const pool = upPool(config, forge, place);
   supervisor = pool;
   await pool.start();
 
