@@ -16,7 +16,10 @@ export function reloadOnHangup(
   roles: { sandbox: boolean; baseDir: string },
 ): () => void {
   const reload = () => {
-    if (!configFile) return;
+    if (!configFile) {
+      progress.note("config reload: up runs the built-in pool (no config file was given or found); nothing to reload");
+      return;
+    }
     let text: string;
     try {
       text = readFileSync(configFile, "utf8");

@@ -25,6 +25,8 @@ const EXAMPLES: Record<string, string> = {
   "role.allowed_refs": '["refs/heads/main", "refs/tags/v*"]',
   "role.secrets_dir": '"/etc/runnerpool/deploy"',
   "role.env": '{ CI = "true" }',
+  "role.lease": '"2m"',
+  "role.retry_on_loss": "0",
 };
 
 /** Keys commented out in the example: optional, or only meaningful for some roles. */
@@ -41,6 +43,8 @@ const COMMENTED = new Set([
   "role.allowed_refs",
   "role.secrets_dir",
   "role.privileged",
+  "role.lease",
+  "role.retry_on_loss",
 ]);
 
 function tomlValue(v: unknown): string {

@@ -1,22 +1,12 @@
 import { isPoolError, PoolError } from "../lib/index.js";
 import type { Io } from "./args.js";
+import { usageLines } from "./command-table.js";
 import { VERSION } from "./version.js";
 
 const HELP = `runnerpool ${VERSION}: a self-hosted CI runner pool for Gitea and Forgejo Actions
 
 usage:
-  runnerpool up      [--config runnerpool.toml] [--listen HOST:PORT] [--json]
-  runnerpool run     [REPO_DIR] [--workflow FILE]... [--event push|workflow_dispatch] [--ref REF]
-                     [--input K=V]... [--secret K=V]... [--var K=V]... [--config FILE] [--json]
-  runnerpool runner  register --instance URL --token TOKEN [--name N] [--labels a,b] [--file .runner]
-  runnerpool runner  start [--file .runner] [--capacity N] [--backend host|sandbox]
-  runnerpool pool    status | add ROLE | drain INSTANCE|ROLE | rotate-token [--cycle]
-                     | decommission RUNNER | coverage REPO_DIR   [--config FILE]
-  runnerpool runs    list [--json] | show RUN [--json] | logs JOB [--follow] | cancel RUN
-                     | rerun RUN [--failed] | dispatch WORKFLOW [--ref REF] [--input K=V]...   [--config FILE]
-  runnerpool migrate audit|rewrite DIR ... | compare A [B] [--db FILE] | promote WORKFLOW [--required N]
-  runnerpool config  validate [FILE] | example | import-act-runner CONFIG_YAML [.runner]
-  runnerpool version
+${usageLines()}
 `;
 
 function defaultIo(): Io {
@@ -48,6 +38,10 @@ export async function main(argv: string[], io: Io = defaultIo()): Promise<number
         return await (await import("./commands/runs.js")).runsCommand(rest, io);
       case "migrate":
         return await (await import("./commands/migrate.js")).migrateCommand(rest, io);
+      case "service":
+        return await (await import("./commands/service.js")).serviceCommand(rest, io);
+      case "completion":
+        return await (await import("./commands/completion.js")).completionCommand(rest, io);
       case "version":
       case "--version":
         io.stdout(`${VERSION}\n`);

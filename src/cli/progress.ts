@@ -1,7 +1,15 @@
-/** Live progress of jobs and steps: colour and symbols on a terminal, plain lines otherwise. */
+/**
+ * Live progress of jobs and steps: one line per event, colour and symbols on a terminal, plain lines
+ * otherwise. Every job line starts with `[run 12 build (linux)]` (run id and job name; ` #2` from a
+ * job's second attempt on, when a claim was given back), so runs with the same job names stay apart.
+ */
 export interface ProgressJob {
   id: number;
   name: string;
+  /** The run the job belongs to. */
+  runId: number;
+  /** 1 for the job's first task; one more each time it is handed to a runner again. */
+  attempt: number;
 }
 
 export interface ProgressOptions {
@@ -21,6 +29,11 @@ const SYMBOL: Record<string, string> = {
   skipped: "↷",
 };
 
+/** `run 12 build (linux)`, and ` #2` on a job's later attempts. */
+export function jobLabel(job: ProgressJob): string {
+  return `run ${job.runId} ${job.name}${job.attempt > 1 ? ` #${job.attempt}` : ""}`;
+}
+
 export class Progress {
   private readonly colorOf = new Map<number, number>();
   private readonly startTimes = new Map<number, number>();
@@ -37,16 +50,21 @@ export class Progress {
       c = COLORS[this.colorOf.size % COLORS.length] ?? 36;
       this.colorOf.set(job.id, c);
     }
-    return this.paint(c, `[${job.name}]`);
+    return this.paint(c, `[${jobLabel(job)}]`);
   }
 
   private line(job: ProgressJob, text: string): void {
     this.options.write(`${this.prefix(job)} ${text}\n`);
   }
 
-  private emit(event: string, fields: Record<string, unknown>): boolean {
+  /** JSON events name the job as `{ id, run, name, attempt }` and carry `run` at the top level too. */
+  private emit(event: string, fields: Record<string, unknown> & { job?: ProgressJob }): boolean {
     if (!this.options.json) return false;
-    this.options.write(`${JSON.stringify({ time: new Date().toISOString(), event, ...fields })}\n`);
+    const { job, ...rest } = fields;
+    const who = job
+      ? { run: job.runId, job: { id: job.id, run: job.runId, name: job.name, attempt: job.attempt } }
+      : {};
+    this.options.write(`${JSON.stringify({ time: new Date().toISOString(), event, ...who, ...rest })}\n`);
     return true;
   }
 

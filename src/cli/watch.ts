@@ -1,8 +1,8 @@
 import type { Coordinator, PushOutcome } from "../coordinator/index.js";
 import { isJobResult } from "../lib/index.js";
-import type { Progress } from "./progress.js";
+import type { Progress, ProgressJob } from "./progress.js";
 
-/** Turns coordinator events into progress lines, once per state change. */
+/** Turns coordinator events into progress lines, once per state change; the attempt is the job's own. */
 export function watchCoordinator(
   coordinator: Coordinator,
   progress: Progress,
@@ -10,11 +10,19 @@ export function watchCoordinator(
 ) {
   const seenStatus = new Map<number, string>();
   const seenSteps = new Map<string, string>();
+  const who = (job: { id: number; runId: number; name: string; attempt: number }): ProgressJob => ({
+    id: job.id,
+    runId: job.runId,
+    name: job.name,
+    attempt: job.attempt,
+  });
   const onJob = (e: { jobId: number }) => {
     const job = coordinator.read.getJob(e.jobId);
-    if (!job || seenStatus.get(job.id) === job.status) return;
-    seenStatus.set(job.id, job.status);
-    const p = { id: job.id, name: job.name };
+    if (!job) return;
+    const state = `${job.attempt}/${job.status}`;
+    if (seenStatus.get(job.id) === state) return;
+    seenStatus.set(job.id, state);
+    const p = who(job);
     if (job.status === "waiting") progress.queued(p, job.runsOn);
     else if (job.status === "running") progress.started(p, job.runnerName ?? "?", roleOf(job.runnerName ?? ""));
     else if (isJobResult(job.status)) progress.finished(p, job.status);
@@ -23,18 +31,18 @@ export function watchCoordinator(
     const job = coordinator.read.getJob(e.jobId);
     if (!job) return;
     for (const s of job.steps) {
-      const key = `${job.id}/${s.index}`;
+      const key = `${job.id}/${who(job).attempt}/${s.index}`;
       const state = s.result ?? s.status;
       if (seenSteps.get(key) === state) continue;
       seenSteps.set(key, state);
-      if (s.status === "running") progress.stepStarted({ id: job.id, name: job.name }, s.index, s.name);
-      else if (s.result) progress.stepFinished({ id: job.id, name: job.name }, s.index, s.name, s.result);
+      if (s.status === "running") progress.stepStarted(who(job), s.index, s.name);
+      else if (s.result) progress.stepFinished(who(job), s.index, s.name, s.result);
     }
   };
   const onLog = (e: { jobId: number; rows: { content: string }[] }) => {
     const job = coordinator.read.getJob(e.jobId);
     if (!job) return;
-    for (const row of e.rows) if (row.content !== "") progress.log({ id: job.id, name: job.name }, row.content);
+    for (const row of e.rows) if (row.content !== "") progress.log(who(job), row.content);
   };
   const onPush = (o: PushOutcome) => {
     const where = `push ${o.repo} ${o.ref.replace(/^refs\/(heads|tags)\//, "")} ${o.sha.slice(0, 8)}`;

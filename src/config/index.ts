@@ -9,6 +9,8 @@ export {
   validateConfigText,
 } from "./load.js";
 export { CONFIG_FILE, locateConfig } from "./locate.js";
+export { type LossPolicy, lossPolicyForLabels, roleLossPolicy } from "./loss-policy.js";
+export { type OpenedConfig, openConfig, withAbsolutePaths } from "./paths.js";
 export {
   type BackendName,
   backendNames,

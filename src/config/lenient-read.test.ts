@@ -21,8 +21,13 @@ test("the state dir of a config that does not validate yet is still found", () =
 
 test("a config that does not parse, or has no state_dir, means the default state dir", () => {
   const broken = write("broken.toml", "[runner\nstate_dir = ");
-  assert.equal(readStateDir(broken, { mustExist: true }), ".runnerpool");
-  assert.equal(readStateDir(join(dir, "absent.toml"), { mustExist: false }), ".runnerpool");
+  assert.equal(readStateDir(broken, { mustExist: true }), join(dir, ".runnerpool"));
+  assert.equal(readStateDir(join(dir, "absent.toml"), { mustExist: false }), join(dir, ".runnerpool"));
+});
+
+test("a relative state dir is relative to the config file, not to the current directory", () => {
+  const file = write("relative.toml", '[runner]\nstate_dir = "pool-state"\n');
+  assert.equal(readStateDir(file, { mustExist: true }), join(dir, "pool-state"));
 });
 
 test("a named config file that does not exist is an error", () => {

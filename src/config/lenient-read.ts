@@ -1,5 +1,6 @@
 import { existsSync, readFileSync } from "node:fs";
 import { readFile } from "node:fs/promises";
+import { dirname, resolve } from "node:path";
 import { parse } from "smol-toml";
 import { PoolError } from "../lib/index.js";
 import { defaultConfig } from "./load.js";
@@ -8,15 +9,15 @@ import { defaultConfig } from "./load.js";
 // does not enforce the rest of the schema (`config validate` and `loadConfig` do that).
 
 /**
- * `runner.state_dir` of a config file, as written (relative paths stay relative); the default when
- * the file or the key is missing, or the TOML does not parse yet. A running pool ignores a bad edit,
- * so the runbook commands must still find it.
+ * `runner.state_dir` of a config file, absolute (a relative one is relative to the file's directory);
+ * the default when the file or the key is missing, or the TOML does not parse yet. A running pool
+ * ignores a bad edit, so the runbook commands must still find it.
  */
 export function readStateDir(file: string, options: { mustExist: boolean }): string {
   const fallback = defaultConfig(false).runner.state_dir;
   if (!existsSync(file)) {
     if (options.mustExist) throw new PoolError("CONFIG_INVALID", `config file "${file}" does not exist`);
-    return fallback;
+    return resolve(dirname(file), fallback);
   }
   let doc: unknown;
   try {
@@ -25,7 +26,7 @@ export function readStateDir(file: string, options: { mustExist: boolean }): str
     doc = {};
   }
   const dir = (doc as { runner?: { state_dir?: unknown } }).runner?.state_dir;
-  return typeof dir === "string" ? dir : fallback;
+  return resolve(dirname(file), typeof dir === "string" ? dir : fallback);
 }
 
 /**

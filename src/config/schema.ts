@@ -82,6 +82,12 @@ export const runnerSchema = z.strictObject({
     .default(25_000)
     .describe("ms a runner asks the embedded coordinator to hold FetchTask open (0 = poll like act_runner)"),
   fetch_interval: z.number().int().min(100).default(2_000).describe("ms between polls when fetch_wait is 0"),
+  lease: duration(
+    "a running job whose runner sent nothing for this long is lost (runnerpool runners report every second)",
+  ).prefault("30s"),
+  shutdown_timeout: duration(
+    "how long the first Ctrl-C / SIGTERM lets running jobs finish before they are cancelled",
+  ).prefault("10m"),
   min_free: size(
     'disk-space floor on workdir_parent, e.g. "5GB": below it runners take no jobs until space returns',
   ).optional(),
@@ -117,6 +123,19 @@ export const roleSchema = z.strictObject({
     .min(1)
     .optional()
     .describe("container image of jobs (docker, podman backends) or of instances (docker, podman providers)"),
+  pull: z
+    .enum(["always", "missing", "never"])
+    .default("never")
+    .describe(
+      "when the image is pulled (docker, podman): missing = when not on this host, always = before each job or instance, never = local images only",
+    ),
+  registry_auth_file: z
+    .string()
+    .min(1)
+    .optional()
+    .describe(
+      'registry credentials for pulls: a containers auth file, {"auths": {"host:port": {"auth": "base64(user:pass)"}}}',
+    ),
   provider: z
     .enum(["local", "docker", "podman"])
     .default("local")
@@ -136,6 +155,14 @@ export const roleSchema = z.strictObject({
     .min(1)
     .optional()
     .describe("directory mounted read-only into this role's jobs at $RUNNERPOOL_SECRETS_DIR"),
+  lease: duration("this role's lease, instead of [runner] lease").optional(),
+  retry_on_loss: z
+    .number()
+    .int()
+    .min(0)
+    .max(5)
+    .optional()
+    .describe("new attempts of a job whose runner was lost; default 1, 0 for privileged and secrets_dir roles"),
 });
 
 export const configSchema = z.strictObject({

@@ -5,7 +5,7 @@ import { withTrailingSlash } from "./engine/github-context.js";
 import { Picker } from "./engine/picker.js";
 import { WakeQueue } from "./engine/queue.js";
 import { createReadModel } from "./engine/read-model.js";
-import { reapZombies } from "./engine/reaper.js";
+import { type LossPolicy, type LossPolicyOf, loseTasksOf, reapLost } from "./engine/reaper.js";
 import { RunEngine } from "./engine/run-engine.js";
 import { RunWaiters } from "./engine/run-waiters.js";
 import { Sweeper } from "./engine/sweeper.js";
@@ -31,8 +31,13 @@ export interface CoordinatorOptions {
   serverUrl?: string;
   /** Fail a waiting job no registered runner can serve after this long; 0 (default) = never. */
   unmatchedTimeoutMs?: number;
-  /** Fail a running task whose runner has been silent this long; default 10 min (Gitea's), 0 = never. */
-  zombieTimeoutMs?: number;
+  /**
+   * The lease and retry policy of the tasks a runner holds (its role's `lease` and `retry_on_loss`, which
+   * the composition root looks up); runners it does not know get `defaultLossPolicy`.
+   */
+  lossPolicy?: (runner: { name: string; labels: string[] }) => Partial<LossPolicy> | undefined;
+  /** Default: a 30 s lease and one new attempt. */
+  defaultLossPolicy?: Partial<LossPolicy>;
   /** `gitea_default_actions_url`: where `uses: owner/repo@v` actions are fetched; default https://github.com. */
   defaultActionsUrl?: string;
   /**
@@ -78,6 +83,7 @@ interface Core {
   unservable: UnservableWatch;
   sweeper: Sweeper;
   waiters: RunWaiters;
+  lossPolicy: LossPolicyOf;
 }
 
 function openCore(options: CoordinatorOptions, logger: Logger): Core & { picker: Picker; tokens: TokenPool } {
@@ -93,14 +99,20 @@ function openCore(options: CoordinatorOptions, logger: Logger): Core & { picker:
   const tokens = new TokenPool();
   const picker = new Picker({ store, engine, tokens, serverUrl, defaultActionsUrl });
   const unmatchedMs = options.unmatchedTimeoutMs ?? 0;
-  const zombieMs = options.zombieTimeoutMs ?? 10 * 60_000;
+  const fallback: LossPolicy = { leaseMs: 30_000, retries: 1, ...options.defaultLossPolicy };
+  const lossPolicy: LossPolicyOf = (runner) => ({
+    ...fallback,
+    ...(runner && options.lossPolicy?.({ name: runner.name, labels: runner.labels })),
+  });
+  const opened = Date.now();
   const unservable = new UnservableWatch(store, engine, unmatchedMs, logger);
   const sweep = () => {
     if (closed()) return;
     unservable.check();
-    reapZombies(store, engine, zombieMs, logger);
+    reapLost(store, engine, lossPolicy, opened, logger);
   };
-  const sweeper = new Sweeper([unmatchedMs, zombieMs], sweep, logger);
+  // The sweep runs at a quarter of the shortest lease a role may have: the fallback's, or 1 s.
+  const sweeper = new Sweeper([unmatchedMs, Math.min(fallback.leaseMs || 4_000, 4_000)], sweep, logger);
   const ensureOpen = () => {
     if (closed()) throw new PoolError("INTERNAL", "coordinator is closed: create a new one");
   };
@@ -121,6 +133,7 @@ function openCore(options: CoordinatorOptions, logger: Logger): Core & { picker:
     waiters,
     picker,
     tokens,
+    lossPolicy,
   };
 }
 
@@ -177,6 +190,7 @@ export function createCoordinator(options: CoordinatorOptions): Coordinator {
   const service = createRunnerService({
     ...{ store, auth, engine, picker: core.picker, queue, outbox: engine.outbox, logger: core.logger, closed },
     onRunnersChanged: () => unservable.check(),
+    onRunnerStarted: (runner) => loseTasksOf(runner, engine, store, core.lossPolicy, core.logger),
   });
   const protocol = createRunnerProtocol(service, closed, core.shutdown.signal);
   const taskTokens: TaskTokensPort = { authenticate: (token) => authenticateTaskToken(store, token) };

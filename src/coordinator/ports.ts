@@ -28,7 +28,7 @@ export interface RunnersPort {
   /** Replaces the registration token; the old one stops working for new registrations. */
   createRegistrationToken(): string;
   list(): RunnerView[];
-  /** Removes a runner: its uuid/token stop working at once; a task it was running ends by the zombie reaper. */
+  /** Removes a runner: its uuid/token stop working at once; a task it was running is lost when its lease runs out. */
   delete(runnerId: number): boolean;
 }
 

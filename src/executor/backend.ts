@@ -87,6 +87,8 @@ export interface PrepareOptions {
    * `.git/objects/info/alternates` names it). Backends skip paths that do not exist.
    */
   readOnlyPaths?: string[];
+  /** Lines for the job's log while preparing (an image pull's progress). */
+  log?: (line: string) => void;
   signal: AbortSignal;
 }
 

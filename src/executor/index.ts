@@ -14,6 +14,7 @@ export {
 } from "./backends/container-backend.js";
 export { createDockerBackend, type DockerBackendOptions } from "./backends/docker.js";
 export { createHostBackend, type HostBackendOptions, SECRETS_VARIABLE } from "./backends/host.js";
+export { ensureImage, type ImagePull, type PullPolicy, pullPolicies } from "./backends/image-pull.js";
 export { createPodmanBackend, type PodmanBackendOptions } from "./backends/podman.js";
 export {
   createSandboxBackend,

@@ -132,6 +132,7 @@ async function execute(options: RunJobOptions, log: JobLog): Promise<JobOutcome>
       jobKey: options.jobKey ?? `job-${randomUUID()}`,
       signal: options.signal,
       ...(options.git?.mirror ? { readOnlyPaths: [options.git.mirror.dir] } : {}),
+      log: (line: string) => log.line(line),
       ...containers,
     });
   } catch (err) {

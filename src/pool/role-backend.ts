@@ -19,6 +19,8 @@ export function createRoleBackend(role: PoolRole, workdirParent: string): Backen
       return createContainerBackend({
         engine: role.backend,
         image: role.image,
+        ...(role.pull === undefined ? {} : { pull: role.pull }),
+        ...(role.registryAuthFile === undefined ? {} : { registryAuthFile: role.registryAuthFile }),
         workdirParent: parent,
         limits: role.limits,
         secretsDir: role.secretsDir,

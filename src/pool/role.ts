@@ -9,6 +9,10 @@ export interface PoolRole {
   env: Record<string, string>;
   /** Container image of jobs (docker, podman). */
   image?: string;
+  /** When the image is pulled (default never: it must be local). */
+  pull?: "always" | "missing" | "never";
+  /** Absolute path of a containers auth file with the registry's credentials. */
+  registryAuthFile?: string;
   /** Idle instances kept warm, and instances at most. Default { min: 1, max: 1 }. */
   instances?: { min: number; max: number };
   /** An idle instance above `min` is drained and unregistered after this long. Default 10 min. */
@@ -34,6 +38,8 @@ export function roleIdentity(role: PoolRole): string {
     role.labels,
     role.backend,
     role.image,
+    role.pull,
+    role.registryAuthFile,
     role.capacity,
     role.env,
     role.limits,

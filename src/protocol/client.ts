@@ -7,7 +7,7 @@ import { forgeErrorFrom } from "./codes.js";
 import { PingService } from "./gen/ping/v1/services_pb.js";
 import { Result, type Runner, type Task, type TaskStateSchema } from "./gen/runner/v1/messages_pb.js";
 import { RunnerService } from "./gen/runner/v1/services_pb.js";
-import { API_PREFIX, TOKEN_HEADER, UUID_HEADER, WAIT_HEADER } from "./headers.js";
+import { API_PREFIX, REQUEST_KEY_HEADER, TOKEN_HEADER, UUID_HEADER, WAIT_HEADER } from "./headers.js";
 
 export interface ForgeClientOptions {
   /** Instance root URL, e.g. "http://127.0.0.1:3000"; RPCs go to <url>/api/actions/... */
@@ -72,7 +72,8 @@ export interface ForgeClient {
   register(req: RegisterInput, signal: AbortSignal): Promise<Runner>;
   declare(req: DeclareInput, signal: AbortSignal): Promise<Runner>;
   /** waitMs > 0 asks a runnerpool coordinator to hold the call open that long (WAIT_HEADER). */
-  fetchTask(tasksVersion: bigint, signal: AbortSignal, waitMs?: number): Promise<FetchTaskResult>;
+  /** `requestKey` goes out as `x-runner-request-key` (Forgejo's retry key; Gitea ignores it). */
+  fetchTask(tasksVersion: bigint, signal: AbortSignal, waitMs?: number, requestKey?: string): Promise<FetchTaskResult>;
   updateTask(
     state: MessageInitShape<typeof TaskStateSchema>,
     outputs: Record<string, string>,
@@ -112,6 +113,15 @@ export function apiBaseUrl(url: string): string {
   return url.replace(/\/+$/, "") + API_PREFIX;
 }
 
+function headersOf(options: ForgeClientOptions, userAgent: string, wait: number, requestKey?: string): Headers {
+  const headers = new Headers({ "User-Agent": userAgent });
+  if (options.uuid) headers.set(UUID_HEADER, options.uuid);
+  if (options.token) headers.set(TOKEN_HEADER, options.token);
+  if (wait > 0) headers.set(WAIT_HEADER, String(wait));
+  if (requestKey) headers.set(REQUEST_KEY_HEADER, requestKey);
+  return headers;
+}
+
 function clientOver(transport: Transport, options: ForgeClientOptions): ForgeClient {
   const runnerService = createClient(RunnerService, transport);
   const pingService = createClient(PingService, transport);
@@ -123,14 +133,12 @@ function clientOver(transport: Transport, options: ForgeClientOptions): ForgeCli
     signal: AbortSignal,
     send: (opts: CallOptions) => Promise<T>,
     waitMs = 0,
+    requestKey?: string,
   ): Promise<T> {
     const wait = waitMs > 0 ? Math.ceil(waitMs) : 0;
     try {
       // Inside the try: Headers throws a TypeError on a non-Latin-1 uuid or token.
-      const headers = new Headers({ "User-Agent": userAgent });
-      if (options.uuid) headers.set(UUID_HEADER, options.uuid);
-      if (options.token) headers.set(TOKEN_HEADER, options.token);
-      if (wait > 0) headers.set(WAIT_HEADER, String(wait));
+      const headers = headersOf(options, userAgent, wait, requestKey);
       return await send({ signal, headers, timeoutMs: timeoutMs + wait });
     } catch (err) {
       if (signal.aborted)
@@ -184,8 +192,9 @@ function clientOver(transport: Transport, options: ForgeClientOptions): ForgeCli
       return runnerOf("Declare", res.runner);
     },
 
-    async fetchTask(tasksVersion, signal, waitMs = 0) {
-      const res = await call("FetchTask", signal, (o) => runnerService.fetchTask({ tasksVersion }, o), waitMs);
+    async fetchTask(tasksVersion, signal, waitMs = 0, requestKey = undefined) {
+      const fetch = (o: CallOptions) => runnerService.fetchTask({ tasksVersion }, o);
+      const res = await call("FetchTask", signal, fetch, waitMs, requestKey);
       return { task: res.task, tasksVersion: res.tasksVersion };
     },
 

@@ -29,11 +29,15 @@ export interface RunnerForge {
     request: { version: string; labels: string[]; capabilities?: string[] },
     signal: AbortSignal,
   ): Promise<Runner>;
-  /** `waitMs` > 0 asks a runnerpool coordinator to hold the call open until a task arrives. */
+  /**
+   * `waitMs` > 0 asks a runnerpool coordinator to hold the call open until a task arrives; `requestKey`
+   * (Forgejo's retry key) is the same on a retry of a fetch that failed, so a lost answer is sent again.
+   */
   fetchTask(
     tasksVersion: bigint,
     signal: AbortSignal,
     waitMs?: number,
+    requestKey?: string,
   ): Promise<{ task: Task | undefined; tasksVersion: bigint }>;
   updateTask(
     state: MessageInitShape<typeof TaskStateSchema>,

@@ -1,3 +1,4 @@
+import { randomUUID } from "node:crypto";
 import { errorMessage, isPoolError, type Logger, PoolError, silentLogger } from "../lib/index.js";
 import type { Task } from "../protocol/index.js";
 import type { RunnerForge } from "./forge.js";
@@ -66,6 +67,7 @@ export class Poller {
   private state: RunnerState = "starting";
   private running = 0;
   private tasksVersion = 0n;
+  private requestKey: string | undefined;
   private fetched = 0;
   private fatal: PoolError | undefined;
   private paused: string | undefined;
@@ -157,11 +159,13 @@ export class Poller {
       }
       const sent = this.tasksVersion;
       const askedAt = Date.now();
+      // Kept until a fetch is answered: a retry after a lost answer gets the same task (Forgejo).
+      this.requestKey ??= randomUUID();
       let answer: Awaited<ReturnType<RunnerForge["fetchTask"]>>;
       try {
         // A held long poll is cut on stop; a plain poll is left to finish so an assigned task is not lost.
         const signal = waitMs > 0 ? this.pollAbort.signal : this.killAbort.signal;
-        answer = await this.options.forge.fetchTask(sent, signal, waitMs > 0 ? waitMs : undefined);
+        answer = await this.options.forge.fetchTask(sent, signal, waitMs > 0 ? waitMs : undefined, this.requestKey);
       } catch (err) {
         if (this.pollAbort.signal.aborted) break;
         if (isPoolError(err, "FORGE_UNAUTHENTICATED")) {
@@ -182,6 +186,7 @@ export class Poller {
         await sleep(this.pause(idleStreak), this.pollAbort.signal);
         continue;
       }
+      this.requestKey = undefined;
       if (errorStreak > 0) this.logger.info({ failures: errorStreak }, "fetching tasks works again");
       errorStreak = 0;
       if (answer.tasksVersion > sent) this.tasksVersion = answer.tasksVersion;

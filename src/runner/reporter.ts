@@ -29,7 +29,7 @@ export interface ReporterOptions {
   logIntervalMs?: number;
   /** … or as soon as this many are buffered (default 100). */
   batchSize?: number;
-  /** Heartbeat UpdateTask period (default 1000, like act_runner v0.2): it is also how fast a cancel on the forge is noticed. Gitea's zombie reaper waits 10 min. */
+  /** Heartbeat UpdateTask period (default 1000, like act_runner v0.2): it is also how fast a cancel on the forge is noticed. Gitea's zombie reaper waits 10 min, the embedded coordinator's lease 30 s. */
   stateIntervalMs?: number;
   /** Bound of the whole final flush in close() (default 30000). */
   closeTimeoutMs?: number;

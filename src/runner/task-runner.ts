@@ -57,7 +57,7 @@ export async function runTask(options: RunTaskOptions): Promise<TaskSummary> {
   try {
     return await superviseTask(options);
   } catch (err) {
-    // Only a bug gets here. Still end the task on the forge, or it would wait for the zombie reaper.
+    // Only a bug gets here. Still end the task on the forge, or it would wait for the lease.
     const logger = options.logger ?? silentLogger;
     logger.error({ err: errorMessage(err), task: String(options.task.id) }, "task runner failed");
     try {

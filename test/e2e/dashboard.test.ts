@@ -6,7 +6,7 @@ import { after, before, describe, test } from "node:test";
 import { type Browser, chromium, type Page } from "playwright-core";
 import { createApiClient } from "../../src/web/index.js";
 import { git } from "../support/git-client.js";
-import { UpProcess } from "../support/up-process.js";
+import { UpSession } from "../support/up-session.js";
 
 // Issue J: the dashboard in a real browser (Debian's chromium through playwright-core, no browser
 // download) against a real `up`: a pushed run, a live log line, why a job waits, cancel.
@@ -39,7 +39,7 @@ jobs:
 };
 
 describe("the dashboard in a browser", { skip: CHROMIUM ? false : "no chromium: apt-get install chromium" }, () => {
-  const up = new UpProcess(join(dir, "pool.toml"), join(dir, "state"));
+  const up = new UpSession(join(dir, "pool.toml"), join(dir, "state"));
   let browser: Browser;
   let page: Page;
   const shot = async (name: string) => {

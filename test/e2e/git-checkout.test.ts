@@ -113,7 +113,8 @@ describe("runnerpool run: checkouts clone from the coordinator", () => {
 interface UpEvent {
   event: string;
   text?: string;
-  job?: { name: string };
+  run?: number;
+  job?: { id: number; run: number; name: string; attempt: number };
   result?: string;
 }
 
@@ -207,5 +208,14 @@ describe("runnerpool up: a push over HTTP with the push token starts the matchin
     git(work, "push", "-q", remote(), "main");
     await until(() => finished("ci").length === 3, "ci ran again", 30_000);
     assert.ok(finished("ci").every((e) => e.result === "success"));
+  });
+
+  test("every job event names its run and attempt, so runs of the same workflow stay apart", () => {
+    const ci = finished("ci");
+    assert.equal(new Set(ci.map((e) => e.run)).size, ci.length, "each ci run has its own id");
+    for (const e of events().filter((x) => x.job !== undefined)) {
+      assert.equal(e.run, e.job?.run);
+      assert.equal(e.job?.attempt, 1);
+    }
   });
 });

@@ -5,7 +5,7 @@ import { dirname, join } from "node:path";
 import { after, before, describe, test } from "node:test";
 import type { ApiError } from "../../src/web/index.js";
 import { git } from "../support/git-client.js";
-import { UpProcess } from "../support/up-process.js";
+import { UpSession } from "../support/up-session.js";
 
 // Issue J: /metrics on up's address moves with a wave of jobs, and a pool serving an external forge
 // (here a second `up`) still serves its own pool metrics.
@@ -40,8 +40,8 @@ function series(text: string): Map<string, number> {
 
 describe("up's /metrics", () => {
   const stateA = join(dir, "a");
-  const up = new UpProcess(join(dir, "a.toml"), stateA);
-  const scrape = async (u: UpProcess) => series(await (await fetch(`${u.url}/metrics`)).text());
+  const up = new UpSession(join(dir, "a.toml"), stateA);
+  const scrape = async (u: UpSession) => series(await (await fetch(`${u.url}/metrics`)).text());
 
   before(async () => {
     writeFileSync(up.config, pool(stateA));
@@ -99,7 +99,7 @@ describe("up's /metrics", () => {
     const stateB = join(dir, "b");
     mkdirSync(stateB, { recursive: true });
     const forge = `[forge]\nurl = "${up.url}"\nregistration_token_file = "${join(stateA, "registration-token")}"\n`;
-    const b = new UpProcess(join(dir, "b.toml"), stateB);
+    const b = new UpSession(join(dir, "b.toml"), stateB);
     writeFileSync(b.config, pool(stateB, forge));
     await b.start();
     try {

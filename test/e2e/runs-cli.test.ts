@@ -3,11 +3,12 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { after, before, describe, test } from "node:test";
+import { isProcessAlive } from "../../src/lib/index.js";
 import type { ApiError, ApiInstance, ApiJob, ApiRun, ApiRunListItem } from "../../src/web/index.js";
 import { runCli, startCli } from "../support/cli.js";
 import { git } from "../support/git-client.js";
 import { until } from "../support/pool-harness.js";
-import { UpProcess } from "../support/up-process.js";
+import { UpSession } from "../support/up-session.js";
 
 // Issue J: the operator's runs CLI and the API under it, against a real `up` on 127.0.0.1 with
 // pushed workflows: dispatch with inputs, live logs, cancel, re-run of failed jobs, history after restart.
@@ -77,17 +78,9 @@ jobs:
 };
 
 const cli = (...args: string[]) => runCli(["runs", ...args, "--config", config], { timeoutMs: 60_000 });
-const alive = (pid: number) => {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-};
 
 describe("runnerpool runs: dispatch, follow, cancel, re-run and history over the operator API", () => {
-  const up = new UpProcess(config, state);
+  const up = new UpSession(config, state);
   const api = async <T>(path: string): Promise<T> => (await (await fetch(`${up.url}/api/v1/${path}`)).json()) as T;
   const dispatch = async (...args: string[]): Promise<number> => {
     const r = await cli("dispatch", ...args);
@@ -159,11 +152,11 @@ describe("runnerpool runs: dispatch, follow, cancel, re-run and history over the
     const runId = await dispatch("slow.yml");
     await until(() => existsSync(pidFile), "the job started its sleep", 30_000);
     const pid = Number(readFileSync(pidFile, "utf8"));
-    assert.ok(alive(pid));
+    assert.ok(isProcessAlive(pid));
     const r = await cli("cancel", String(runId));
     assert.equal(r.code, 0, r.stderr);
     const t0 = Date.now();
-    await until(() => !alive(pid), "the job's sleep is gone", 2_000);
+    await until(() => !isProcessAlive(pid), "the job's sleep is gone", 2_000);
     assert.ok(Date.now() - t0 < 2_000);
     assert.equal((await finalRun(runId)).result, "cancelled");
   });

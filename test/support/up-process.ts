@@ -1,70 +1,49 @@
 import { type ChildProcess, spawn } from "node:child_process";
-import { readFileSync } from "node:fs";
-import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { until } from "./pool-harness.js";
 
 const BIN = fileURLToPath(new URL("../../bin/runnerpool.js", import.meta.url));
 
-/** One JSON line of `up --json`. */
-export interface UpEvent {
-  event: string;
-  text?: string;
-  job?: { name: string };
-  result?: string;
-}
-
-/** A real `runnerpool up --json` on 127.0.0.1 with a random port; `stop()` drains it like Ctrl-C. */
+/** A real `runnerpool up` process: its stdout and stderr, kept apart, and a way to stop it. */
 export class UpProcess {
-  output = "";
-  url = "";
-  #child: ChildProcess | undefined;
+  readonly child: ChildProcess;
+  stdout = "";
+  stderr = "";
 
-  constructor(
-    readonly config: string,
-    readonly stateDir: string,
-  ) {}
-
-  async start(): Promise<this> {
-    this.output = "";
-    const child = spawn(process.execPath, [BIN, "up", "--config", this.config, "--listen", "127.0.0.1:0", "--json"], {
+  constructor(args: string[], options: { cwd: string; env?: NodeJS.ProcessEnv }) {
+    this.child = spawn(process.execPath, [BIN, "up", "--listen", "127.0.0.1:0", ...args], {
+      cwd: options.cwd,
+      env: { ...process.env, ...options.env },
       stdio: ["ignore", "pipe", "pipe"],
     });
-    this.#child = child;
-    const keep = (d: Buffer) => {
-      this.output += d.toString();
-    };
-    child.stdout?.on("data", keep);
-    child.stderr?.on("data", keep);
-    await until(() => this.events().some((e) => e.event === "ready") || child.exitCode !== null, "up is ready", 30_000);
-    if (child.exitCode !== null) throw new Error(`up exited ${child.exitCode}:\n${this.output}`);
-    this.url = (JSON.parse(readFileSync(join(this.stateDir, "admin.json"), "utf8")) as { url: string }).url;
-    return this;
+    this.child.stdout?.on("data", (d: Buffer) => {
+      this.stdout += d.toString();
+    });
+    this.child.stderr?.on("data", (d: Buffer) => {
+      this.stderr += d.toString();
+    });
   }
 
-  events(): UpEvent[] {
-    return this.output
-      .split("\n")
-      .filter((l) => l.startsWith("{"))
-      .map((l) => JSON.parse(l) as UpEvent);
+  get output(): string {
+    return this.stdout + this.stderr;
   }
 
-  /** The admin token writes need. */
-  token(): string {
-    return readFileSync(join(this.stateDir, "admin-token"), "utf8").trim();
+  /** Waits until the combined output matches, or the process ended (then fails with its output). */
+  async waitFor(pattern: RegExp, what: string, ms = 30_000): Promise<void> {
+    await until(() => pattern.test(this.output) || this.child.exitCode !== null, what, ms);
+    if (!pattern.test(this.output))
+      throw new Error(`up exited (${this.child.exitCode}) before ${what}:\n${this.output}`);
   }
 
-  /** The git remote of `owner/name` with the push token in it. */
-  remote(repo: string): string {
-    const push = readFileSync(join(this.stateDir, "push-token"), "utf8").trim();
-    return `${this.url.replace("://", `://me:${push}@`)}/${repo}.git`;
+  ready(ms = 30_000): Promise<void> {
+    return this.waitFor(/press Ctrl-C|"event":"ready"/, "up is ready", ms);
   }
 
-  async stop(): Promise<void> {
-    const child = this.#child;
-    if (!child || child.exitCode !== null) return;
-    const exited = new Promise((r) => child.once("exit", r));
-    child.kill("SIGTERM");
-    await exited;
+  /** The exit code once it ends (after SIGTERM when `signal` is given). */
+  async exit(signal?: NodeJS.Signals): Promise<number | null> {
+    if (this.child.exitCode !== null) return this.child.exitCode;
+    const ended = new Promise<number | null>((r) => this.child.once("exit", (code) => r(code)));
+    if (signal) this.child.kill(signal);
+    return ended;
   }
 }

@@ -1,4 +1,5 @@
 import { join } from "node:path";
+import { type LossPolicy, lossPolicyForLabels, type PoolConfig } from "../../config/index.js";
 import {
   ArtifactStore,
   type Coordinator,
@@ -18,12 +19,29 @@ export interface EmbeddedCoordinator {
   artifacts: ArtifactStore;
 }
 
+/**
+ * How the coordinator learns a runner's lease and retry_on_loss: by its labels, from the roles of the
+ * config (`lossPolicyForLabels`); a runner no role matches gets `[runner] lease` and one retry.
+ */
+export function lossPolicies(config: PoolConfig) {
+  return {
+    lossPolicy: (runner: { labels: string[] }) => lossPolicyForLabels(config, runner.labels),
+    defaultLossPolicy: { leaseMs: config.runner.lease, retries: 1 } satisfies LossPolicy,
+  };
+}
+
 /** Opens the embedded forge whose database, hosted repositories and artifacts live in `dir`. */
-export function openCoordinator(dir: string, unmatchedTimeoutMs: number, logger: Logger): EmbeddedCoordinator {
+export function openCoordinator(
+  dir: string,
+  unmatchedTimeoutMs: number,
+  logger: Logger,
+  config?: PoolConfig,
+): EmbeddedCoordinator {
   const coordinator = createCoordinator({
     dbPath: join(dir, "coordinator.db"),
     unmatchedTimeoutMs,
     logger,
+    ...(config ? lossPolicies(config) : {}),
     // `git push` here starts the workflows the push triggers; jobs clone from here.
     reposDir: join(dir, "repos"),
   });

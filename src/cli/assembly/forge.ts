@@ -38,12 +38,12 @@ export interface ForgePlace {
 
 /** The forge the config names, or the embedded one when `[forge] url` is not set. */
 export function openForge(config: PoolConfig, place: ForgePlace): Forge {
-  return config.forge.url ? externalForge(config, config.forge.url, place) : embeddedForge(place);
+  return config.forge.url ? externalForge(config, config.forge.url, place) : embeddedForge(config, place);
 }
 
-function embeddedForge({ stateDir, logger }: ForgePlace): Forge {
+function embeddedForge(config: PoolConfig, { stateDir, logger }: ForgePlace): Forge {
   // Unserved jobs wait on `up` (the pool may grow or a reload add the role); `up` says why in its log.
-  const embedded = openCoordinator(stateDir, 0, logger);
+  const embedded = openCoordinator(stateDir, 0, logger, config);
   const { coordinator } = embedded;
   let token = coordinator.runners.registrationToken();
   writeRegistrationToken(stateDir, token);

@@ -14,6 +14,8 @@ export function resolveRoles(config: PoolConfig, sandboxAvailable: boolean, base
     capacity: r.capacity,
     env: r.env,
     ...(r.image === undefined ? {} : { image: r.image }),
+    pull: r.pull,
+    ...(r.registry_auth_file === undefined ? {} : { registryAuthFile: resolve(baseDir, r.registry_auth_file) }),
     instances: r.instances,
     idleTimeoutMs: r.idle_timeout,
     limits: {

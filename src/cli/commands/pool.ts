@@ -1,6 +1,6 @@
 import { readFile } from "node:fs/promises";
 import { join, resolve } from "node:path";
-import { CONFIG_FILE, loadConfig, locateConfig, type PoolConfig, readStateDir } from "../../config/index.js";
+import { CONFIG_FILE, openConfig, type PoolConfig, readStateDir } from "../../config/index.js";
 import { PoolError } from "../../lib/index.js";
 import {
   type AdminAction,
@@ -28,7 +28,7 @@ function ask<A extends AdminAction>(
   request: AdminActions[A]["request"],
 ): Promise<AdminActions[A]["response"]> {
   const file = resolve(io.cwd, config ?? CONFIG_FILE);
-  const stateDir = resolve(io.cwd, readStateDir(file, { mustExist: config !== undefined }));
+  const stateDir = readStateDir(file, { mustExist: config !== undefined });
   return callAdmin(stateDir, action, request, AbortSignal.timeout(ADMIN_TIMEOUT_MS));
 }
 
@@ -129,9 +129,14 @@ export async function poolCommand(argv: string[], io: Io): Promise<number> {
     }
     case "coverage": {
       const repoDir = resolve(io.cwd, one("REPO_DIR"));
-      const file = locateConfig(values.config ? resolve(io.cwd, values.config) : undefined, [repoDir, io.cwd]);
+      const { config, file } = openConfig({
+        given: values.config,
+        dirs: [repoDir, io.cwd],
+        cwd: io.cwd,
+        sandboxAvailable: false,
+      });
       if (!file) throw new PoolError("CONFIG_INVALID", `no runnerpool.toml found: pass --config FILE\nusage: ${USAGE}`);
-      const found = await coverage(repoDir, loadConfig(file), AbortSignal.timeout(ADMIN_TIMEOUT_MS));
+      const found = await coverage(repoDir, config, AbortSignal.timeout(ADMIN_TIMEOUT_MS));
       return printCoverage(io, found, file, values.json === true) ? 0 : 1;
     }
     default:

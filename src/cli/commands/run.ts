@@ -1,7 +1,7 @@
 import { mkdirSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { dirname, join } from "node:path";
-import { defaultConfig, loadConfig, locateConfig } from "../../config/index.js";
+import { join } from "node:path";
+import { openConfig } from "../../config/index.js";
 import { isSandboxAvailable } from "../../executor/index.js";
 import { createLogger, errorMessage } from "../../lib/index.js";
 import type { Supervisor } from "../../pool/index.js";
@@ -28,9 +28,13 @@ export async function runCommand(argv: string[], io: Io): Promise<number> {
   });
   const sandbox = await isSandboxAvailable();
   // A repository may carry its own pool (examples/hello does); --config wins over it.
-  const configFile = locateConfig(request.config, [request.repoArg]);
-  const config = configFile ? loadConfig(configFile) : defaultConfig(sandbox);
-  const roles = resolveRoles(config, sandbox, configFile ? dirname(configFile) : io.cwd);
+  const { config, baseDir } = openConfig({
+    given: request.config,
+    dirs: [request.repoArg],
+    cwd: io.cwd,
+    sandboxAvailable: sandbox,
+  });
+  const roles = resolveRoles(config, sandbox, baseDir);
   const controller = new AbortController();
   const onSignal = () => controller.abort();
   process.once("SIGINT", onSignal);

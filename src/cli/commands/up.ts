@@ -1,6 +1,6 @@
-import { dirname, join, resolve } from "node:path";
+import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { defaultConfig, loadConfig, type PoolConfig } from "../../config/index.js";
+import { openConfig, type PoolConfig } from "../../config/index.js";
 import { isSandboxAvailable } from "../../executor/index.js";
 import { createLogger, type Logger } from "../../lib/index.js";
 import { adminToken, createAdminHandler, createRunbook, publishAdminUrl, type Supervisor } from "../../pool/index.js";
@@ -9,9 +9,10 @@ import { type Forge, openForge } from "../assembly/forge.js";
 import { type OperatorSurface, operatorSurface } from "../assembly/operator.js";
 import { assemblePool, poolSettings } from "../assembly/pool.js";
 import { resolveRoles } from "../assembly/roles.js";
-import { stateDirReady } from "../assembly/state-dir.js";
+import { lockStateDir, stateDirReady } from "../assembly/state-dir.js";
 import { reloadOnHangup } from "../config-reload.js";
 import { Progress } from "../progress.js";
+import { twoStepShutdown } from "../shutdown.js";
 import { noteUnserved } from "../unserved-note.js";
 import { VERSION } from "../version.js";
 import { watchCoordinator } from "../watch.js";
@@ -19,7 +20,6 @@ import { watchCoordinator } from "../watch.js";
 const USAGE = "runnerpool up [--config runnerpool.toml] [--listen HOST:PORT] [--json]";
 
 interface UpPlace {
-  cwd: string;
   stateDir: string;
   sandbox: boolean;
   /** The config file's directory: roles' relative paths are resolved against it. */
@@ -33,13 +33,13 @@ interface UpPlace {
 
 /** The config's pool against the forge, container roles included. */
 function upPool(config: PoolConfig, forge: Forge, place: UpPlace): Supervisor {
-  const { cwd, stateDir, logger } = place;
+  const { stateDir, logger } = place;
   return assemblePool({
     ...poolSettings(
       config,
       {
         runners: join(stateDir, "runners"),
-        work: resolve(cwd, config.runner.workdir_parent),
+        work: config.runner.workdir_parent,
         mirrors: join(stateDir, "git-mirrors"),
       },
       forge.embedded,
@@ -50,7 +50,7 @@ function upPool(config: PoolConfig, forge: Forge, place: UpPlace): Supervisor {
     registrationToken: () => forge.registrationToken(),
     roles: resolveRoles(config, place.sandbox, place.baseDir),
     containers: {
-      workdirParent: resolve(cwd, config.runner.workdir_parent, "instances"),
+      workdirParent: join(config.runner.workdir_parent, "instances"),
       // Instances in containers run this checkout's runner, mounted read-only.
       projectDir: fileURLToPath(new URL("../../../", import.meta.url)),
       ...(forge.activity ? { activity: forge.activity } : {}),
@@ -75,24 +75,36 @@ export async function upCommand(argv: string[], io: Io): Promise<number> {
     USAGE,
   );
   const sandbox = await isSandboxAvailable();
-  const configFile = values.config ? resolve(io.cwd, values.config) : undefined;
-  const config = configFile ? loadConfig(configFile) : defaultConfig(sandbox);
-  const baseDir = configFile ? dirname(configFile) : io.cwd;
-  const stateDir = stateDirReady(resolve(io.cwd, config.runner.state_dir));
-  const logger = createLogger();
-  const controller = new AbortController();
-  const stopped = new Promise<void>((res) => {
-    const stop = () => {
-      controller.abort();
-      res();
-    };
-    process.once("SIGINT", stop);
-    process.once("SIGTERM", stop);
+  // --config, else ./runnerpool.toml, else the default pool; its relative paths are relative to the file.
+  const {
+    config,
+    file: configFile,
+    baseDir,
+  } = openConfig({
+    given: values.config,
+    dirs: [io.cwd],
+    cwd: io.cwd,
+    sandboxAvailable: sandbox,
   });
+  const stateDir = stateDirReady(config.runner.state_dir);
+  // Before the forge opens the database or admin.json is written: a second `up` here touches nothing.
+  const unlock = lockStateDir(stateDir, { command: "runnerpool up", ...(configFile ? { config: configFile } : {}) });
+  // Daemon logs go to stderr: text lines for people and journald, pino's JSON records with --json.
+  const logger = createLogger({ format: values.json === true ? "json" : "text" });
+  const controller = new AbortController();
   const json = values.json === true;
   const progress = new Progress({ write: io.stdout, tty: io.isTTY && !json, logs: values["no-logs"] !== true, json });
+  const shutdown = twoStepShutdown({
+    timeoutMs: config.runner.shutdown_timeout,
+    note: (text) => progress.note(text),
+    onRequest: () => controller.abort(),
+  });
 
-  const forge = openForge(config, { stateDir, cwd: io.cwd, logger, signal: controller.signal });
+  progress.note(
+    configFile ? `config: ${configFile}` : `config: none found (${join(io.cwd, "runnerpool.toml")}); default pool`,
+  );
+  progress.note(`state: ${stateDir}`);
+  const forge = openForge(config, { stateDir, cwd: baseDir, logger, signal: controller.signal });
   // The supervisor needs the forge's URL, so the admin API is served before the supervisor exists.
   let supervisor: Supervisor | undefined;
   const runbook = createRunbook(() => supervisor, forge, controller.signal);
@@ -106,8 +118,7 @@ export async function upCommand(argv: string[], io: Io): Promise<number> {
   publishAdminUrl(stateDir, adminUrl);
 
   const lifetime = new AbortController();
-  const place = { cwd: io.cwd, stateDir, sandbox, baseDir, logger, signal: lifetime.signal, operator };
-  const pool = upPool(config, forge, place);
+  const pool = upPool(config, forge, { stateDir, sandbox, baseDir, logger, signal: lifetime.signal, operator });
   supervisor = pool;
   await pool.start();
 
@@ -128,13 +139,17 @@ export async function upCommand(argv: string[], io: Io): Promise<number> {
     embedded: forge.embedded,
     roles: pool.status().flatMap((r) => r.instances.map((i) => ({ role: r.name, runner: i.name, labels: r.labels }))),
   });
-  await stopped;
-  progress.note("stopping: draining runners (running jobs finish first)");
+  await shutdown.requested;
   stopReloading();
+  const code = await shutdown.run(
+    () => pool.drainAll(),
+    () => pool.stop(),
+  );
   unwatch();
   unnote();
-  await pool.drainAll();
   lifetime.abort();
   await forge.close();
-  return 0;
+  unlock();
+  shutdown.dispose();
+  return code;
 }

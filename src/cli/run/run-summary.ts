@@ -105,7 +105,8 @@ export function printSummary(progress: Progress, summary: RunSummary, dirs: { lo
   progress.table(
     summary.runs.flatMap((r) =>
       r.jobs.map((j) => ({
-        name: j.name,
+        // The same prefix as the progress lines, so two runs' jobs of the same name stay apart.
+        name: r.runId === undefined ? j.name : `run ${r.runId} ${j.name}`,
         result: j.result,
         role: j.role,
         runner: j.runner,

@@ -15,7 +15,8 @@ export const JOB_STATUSES: readonly JobStatus[] = [
  * Life of a job (Gitea's): created `blocked` (needs not done) or `waiting` (queued); a blocked job is
  * released to `waiting`, or ends skipped (its `if:` is false), failed (its `if:` cannot be evaluated)
  * or cancelled. A runner claims a waiting job (`running`); a claim whose Task never reached the runner
- * goes back to `waiting`. A waiting job fails when no runner can serve it. Results are final.
+ * goes back to `waiting`, and so does a job whose runner was lost while retry_on_loss allows another
+ * attempt (else it fails). A waiting job fails when no runner can serve it. Results are final.
  */
 export const JOB_TRANSITIONS: TransitionTable<JobStatus> = {
   blocked: ["waiting", "skipped", "failure", "cancelled"],

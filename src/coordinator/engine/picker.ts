@@ -1,7 +1,7 @@
 import type { Task } from "../../protocol/index.js";
 import { labelsCover } from "../../workflow/index.js";
 import type { Store } from "../store/db.js";
-import type { HashedSecret, RunnerRecord } from "../store/records.js";
+import type { HashedSecret, JobRecord, RunnerRecord } from "../store/records.js";
 import type { RunEngine } from "./run-engine.js";
 import { buildTaskMessage } from "./task-message.js";
 
@@ -36,7 +36,8 @@ export class Picker {
     this.#o = options;
   }
 
-  pick(runner: RunnerRecord): Picked | undefined {
+  /** `requestKey` (Forgejo's `x-runner-request-key`) is kept on the task so a repeated fetch can recover it. */
+  pick(runner: RunnerRecord, requestKey?: string): Picked | undefined {
     const { store, engine } = this.#o;
     // An ephemeral runner gets exactly one task (Gitea 1.24).
     if (runner.ephemeral && store.tasks.ofRunner(runner.id).length > 0) return undefined;
@@ -57,26 +58,58 @@ export class Picker {
             tokenSalt: token.salt,
             tokenLastEight: token.lastEight,
             stepNames: job.stepNames,
+            attempt: job.attempt,
+            ...(requestKey === undefined ? {} : { requestKey }),
           },
           now,
         );
         store.jobs.setTask(job.id, taskId);
         if (run.status === "waiting") engine.status.moveRun(run, "running", now);
-        const task = buildTaskMessage({
-          store,
-          run,
-          job: { ...job, taskId },
-          jobsOfRun: store.jobs.ofRun(run.id),
-          serverUrl: this.#o.serverUrl(),
-          defaultActionsUrl: this.#o.defaultActionsUrl,
-          taskId,
-          token: token.token,
-          secrets: engine.secretsOf(run.id),
-        });
-        return { task, jobId: job.id, runId: run.id };
+        return this.#message({ ...job, taskId }, taskId, token.token);
       }
       return undefined;
     });
+  }
+
+  /**
+   * Forgejo's RecoverTasks: a FetchTask repeated with the request key of one whose answer was lost gets
+   * the task that answer carried, with a fresh token (only a hash of the first one was kept, and the
+   * runner never saw it). Nothing when that task already ended (lost, cancelled) or the key is new.
+   */
+  recover(runner: RunnerRecord, requestKey: string): Picked | undefined {
+    const { store, engine } = this.#o;
+    return engine.atomically(() => {
+      for (const task of store.tasks.runningByRequestKey(runner.id, requestKey)) {
+        const job = store.jobs.get(task.jobId);
+        if (job?.status !== "running" || job.taskId !== task.id) continue;
+        const token = this.#o.tokens.take();
+        store.tasks.setToken(task.id, {
+          tokenHash: token.hash,
+          tokenSalt: token.salt,
+          tokenLastEight: token.lastEight,
+        });
+        store.tasks.heartbeat(task.id, Date.now());
+        return this.#message(job, task.id, token.token);
+      }
+      return undefined;
+    });
+  }
+
+  #message(job: JobRecord, taskId: number, token: string): Picked {
+    const { store, engine } = this.#o;
+    const run = store.runs.get(job.runId)!;
+    const task = buildTaskMessage({
+      store,
+      run,
+      job,
+      jobsOfRun: store.jobs.ofRun(run.id),
+      serverUrl: this.#o.serverUrl(),
+      defaultActionsUrl: this.#o.defaultActionsUrl,
+      taskId,
+      token,
+      secrets: engine.secretsOf(run.id),
+    });
+    return { task, jobId: job.id, runId: run.id };
   }
 
   /**

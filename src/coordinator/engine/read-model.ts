@@ -7,7 +7,8 @@ import { type JobView, jobView, type QueueGroup, queueByLabels, type RunView, ru
 export function mergedJobLog(store: Store, jobId: number): string[] {
   const job = store.jobs.get(jobId);
   if (!job) return [];
-  const rows = job.taskId === null ? [] : store.logs.rows(job.taskId);
+  // Every attempt's rows, oldest first: a lost attempt's log stays before the one that ran again.
+  const rows = store.tasks.ofJob(jobId).flatMap((t) => store.logs.rows(t.id));
   const notes = store.logs.messages(jobId);
   const out: string[] = [];
   let n = 0;

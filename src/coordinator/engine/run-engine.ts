@@ -146,6 +146,36 @@ export class RunEngine {
     });
   }
 
+  /**
+   * A running task whose runner is gone (lease over, or the runner came back without it): the task ends
+   * as failure with `reason` in the job's log, and the job runs again as its next attempt while it has
+   * had at most `retries` attempts after the first, else it fails. The lost task keeps its log rows.
+   */
+  loseTask(task: TaskRecord, reason: string, retries: number): "requeued" | "failed" | "ended" {
+    const { store, outbox } = this.#o;
+    return this.atomically(() => {
+      const current = store.tasks.get(task.id);
+      if (!current || isFinal(current.status)) return "ended";
+      const now = Date.now();
+      store.tasks.finish(task.id, "failure", now, now);
+      this.#closeSteps(current, "failure", now);
+      const job = store.jobs.get(task.jobId);
+      if (job?.status !== "running" || job.taskId !== task.id) return "ended";
+      store.logs.addMessage(job.id, now, reason);
+      if (job.attempt <= retries && this.status.requeue(job, task.id, now)) {
+        store.logs.addMessage(job.id, now, `job queued again as attempt ${job.attempt + 1} (retry_on_loss ${retries})`);
+        store.counters.bumpTasksVersion();
+        outbox.wake();
+        return "requeued";
+      }
+      const why = retries === 0 ? "retry_on_loss is 0" : `attempt ${job.attempt} of ${retries + 1}`;
+      store.logs.addMessage(job.id, now, `job failed: its runner was lost (${why})`);
+      this.status.moveJob(job, "failure", now);
+      this.#settle(job.runId, now);
+      return "failed";
+    });
+  }
+
   /** Fails a job that never got a task (unservable) with a message in its log. */
   failJob(jobId: number, message: string, unservable: boolean): boolean {
     const { store } = this.#o;

@@ -53,7 +53,7 @@ export class RunWaiters {
       this.#events.on("run", onRun);
       signal?.addEventListener("abort", onAbort, { once: true });
       this.#waiting.add(fail);
-      // Only the sweep may end this run (unservable, zombie): keep the process alive for it meanwhile.
+      // Only the sweep may end this run (unservable, lost): keep the process alive for it meanwhile.
       this.#sweeper.hold();
     });
   }

@@ -55,6 +55,14 @@ export class StatusWriter {
     return true;
   }
 
+  /** running -> waiting as the job's next attempt, after its runner was lost; false when it moved on. */
+  requeue(job: Omit<JobRef, "status">, taskId: number, now: number): boolean {
+    moveJob("running", "waiting");
+    if (!this.#store.jobs.requeue(job.id, taskId, now)) return false;
+    this.#outbox.job({ jobId: job.id, runId: job.runId, status: "waiting" });
+    return true;
+  }
+
   /** Announces a run created `waiting`. */
   runCreated(runId: number): void {
     this.#outbox.run({ runId, status: "waiting" });

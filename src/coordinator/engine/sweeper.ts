@@ -1,7 +1,7 @@
 import type { Logger } from "../../lib/index.js";
 
 /**
- * Runs the periodic checks (unservable jobs, zombie tasks) every quarter of the shortest timeout
+ * Runs the periodic checks (unservable jobs, leases of running tasks) every quarter of the shortest timeout
  * (10 ms to 5 s). The timer does not keep the process alive unless someone waits on a run that only a
  * sweep may end.
  */

@@ -48,6 +48,8 @@ export interface JobView {
   steps: StepView[];
   /** Set when the job failed because no runner's labels cover its runs-on. */
   unservable?: string;
+  /** 1, or more when the job ran again after its runner was lost (earlier attempts' logs are kept). */
+  attempt: number;
 }
 
 export interface RunView {
@@ -161,6 +163,7 @@ export function jobView(store: Store, job: JobRecord): JobView {
     outputs: job.taskId === null ? {} : store.tasks.outputs(job.taskId),
     steps: stepViews(store, job),
     ...(job.unservable !== null ? { unservable: job.unservable } : {}),
+    attempt: job.attempt,
   };
 }
 

@@ -1,7 +1,13 @@
 import { randomUUID } from "node:crypto";
 import { create } from "@bufbuild/protobuf";
 import { Code, ConnectError, type HandlerContext, type ServiceImpl } from "@connectrpc/connect";
-import { MAX_WAIT_MS, RunnerSchema, type RunnerService, WAIT_HEADER } from "../../protocol/index.js";
+import {
+  MAX_WAIT_MS,
+  REQUEST_KEY_HEADER,
+  RunnerSchema,
+  type RunnerService,
+  WAIT_HEADER,
+} from "../../protocol/index.js";
 import type { Picker } from "../engine/picker.js";
 import type { WakeQueue } from "../engine/queue.js";
 import type { RunnerRecord } from "../store/records.js";
@@ -15,11 +21,19 @@ export interface RunnerServiceOptions extends TaskReportsOptions {
   closed: () => boolean;
   /** Runner set or labels changed (the unservable check may change its mind). */
   onRunnersChanged: () => void;
+  /** A runner declared itself, which it does once per start: what it held before is lost. */
+  onRunnerStarted: (runner: RunnerRecord) => void;
 }
 
 function waitMsOf(ctx: HandlerContext): number {
   const n = Number(ctx.requestHeader.get(WAIT_HEADER) ?? "0");
   return Number.isFinite(n) && n > 0 ? Math.min(n, MAX_WAIT_MS) : 0;
+}
+
+/** Forgejo's retry key: a UUID-like token the runner keeps until a fetch is answered. */
+function requestKeyOf(ctx: HandlerContext): string | undefined {
+  const key = ctx.requestHeader.get(REQUEST_KEY_HEADER)?.trim() ?? "";
+  return key === "" || key.length > 128 ? undefined : key;
 }
 
 function runnerMessage(r: RunnerRecord, token: string) {
@@ -77,6 +91,7 @@ export function createRunnerService(o: RunnerServiceOptions): ServiceImpl<typeof
       const runner = auth.authenticate(ctx.requestHeader);
       store.runners.declare(runner.id, req.labels, req.version.slice(0, 64));
       store.runners.touch(runner.id, Date.now(), false);
+      o.onRunnerStarted(runner);
       o.onRunnersChanged();
       return { runner: runnerMessage(store.runners.get(runner.id)!, "") };
     },
@@ -85,8 +100,14 @@ export function createRunnerService(o: RunnerServiceOptions): ServiceImpl<typeof
       let runner = auth.authenticate(ctx.requestHeader);
       store.runners.touch(runner.id, Date.now(), false);
       const latest = () => BigInt(store.counters.tasksVersion());
+      const key = requestKeyOf(ctx);
+      if (key !== undefined) {
+        // The answer to a fetch with this key was lost on the way (Forgejo): send the same task again.
+        const recovered = picker.recover(runner, key);
+        if (recovered) return { task: recovered.task, tasksVersion: 0n };
+      }
       if (req.tasksVersion !== latest()) {
-        const picked = picker.pick(runner);
+        const picked = picker.pick(runner, key);
         if (picked) return { task: picked.task, tasksVersion: latest() };
       }
       const waitMs = waitMsOf(ctx);
@@ -102,7 +123,7 @@ export function createRunnerService(o: RunnerServiceOptions): ServiceImpl<typeof
         const current = store.runners.findByUuid(runner.uuid);
         if (!current) break;
         runner = current;
-        const picked = picker.pick(runner);
+        const picked = picker.pick(runner, key);
         if (picked && ctx.signal.aborted) {
           picker.release(picked);
           queue.wake();

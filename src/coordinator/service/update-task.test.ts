@@ -130,8 +130,8 @@ test("an ephemeral runner is removed by its final UpdateTask", async () => {
   await assert.rejects(r.fetch(0n), (err: unknown) => err instanceof ConnectError && err.code === Code.Unauthenticated);
 });
 
-test("a silent task is failed by the zombie reaper", async () => {
-  const z = createHarness({ zombieTimeoutMs: 100 });
+test("a silent task is lost after its lease and fails when retry_on_loss is 0", async () => {
+  const z = createHarness({ defaultLossPolicy: { leaseMs: 100, retries: 0 } });
   try {
     const r = await z.register("zombie", ["zombie"]);
     const { runId, jobIds } = z.coordinator.runs.create(runInput([plannedJob("job", { runsOn: ["zombie"] })]));
@@ -140,7 +140,7 @@ test("a silent task is failed by the zombie reaper", async () => {
     assert.equal(run.status, "failure");
     assert.match(
       z.coordinator.read.jobLog(jobIds[0]!).join("\n"),
-      /sent no update for [\d.]+s \(zombie timeout 0\.1s\)/,
+      /runner zombie lost: no update for [\d.]+ s \(lease 0\.1 s, task \d+\)\n.*retry_on_loss is 0/,
     );
   } finally {
     z.close();

@@ -16,6 +16,7 @@ interface Row {
   task_id: number | null;
   runner_id: number | null;
   unservable: string | null;
+  attempt: number;
   created: number;
   queued: number | null;
   started: number | null;
@@ -38,6 +39,7 @@ const toRecord = (r: Row): JobRecord => ({
   taskId: r.task_id,
   runnerId: r.runner_id,
   unservable: r.unservable,
+  attempt: r.attempt,
   created: r.created,
   queued: r.queued,
   started: r.started,
@@ -127,6 +129,21 @@ export class JobStore {
     const info = this.#db
       .prepare(
         `UPDATE jobs SET status = 'waiting', runner_id = NULL, task_id = NULL, started = NULL, updated = ?
+         WHERE id = ? AND task_id = ? AND status = 'running'`,
+      )
+      .run(now, id, taskId);
+    return info.changes === 1;
+  }
+
+  /**
+   * A lost job queued again as its next attempt: back to the queue at its old place (`queued` kept), the
+   * lost task stays in the tasks table with its log. False when the job moved on.
+   */
+  requeue(id: number, taskId: number, now: number): boolean {
+    const info = this.#db
+      .prepare(
+        `UPDATE jobs SET status = 'waiting', runner_id = NULL, task_id = NULL, started = NULL, updated = ?,
+           attempt = attempt + 1
          WHERE id = ? AND task_id = ? AND status = 'running'`,
       )
       .run(now, id, taskId);

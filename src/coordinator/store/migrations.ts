@@ -145,6 +145,16 @@ CREATE TABLE push_tokens (
 CREATE INDEX push_tokens_last_eight ON push_tokens(token_last_eight);
 `,
   },
+  {
+    version: 3,
+    name: "attempts and fetch request keys",
+    sql: `
+ALTER TABLE jobs ADD COLUMN attempt INTEGER NOT NULL DEFAULT 1;
+ALTER TABLE tasks ADD COLUMN attempt INTEGER NOT NULL DEFAULT 1;
+ALTER TABLE tasks ADD COLUMN request_key TEXT;
+CREATE INDEX tasks_request_key ON tasks(runner_id, request_key);
+`,
+  },
 ];
 
 /** Applies every migration newer than the recorded version, each in its own transaction. */

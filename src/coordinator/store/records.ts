@@ -74,6 +74,8 @@ export interface JobRecord {
   taskId: number | null;
   runnerId: number | null;
   unservable: string | null;
+  /** 1, then one more each time a lost job is queued again. */
+  attempt: number;
   created: number;
   queued: number | null;
   started: number | null;
@@ -89,6 +91,10 @@ export interface TaskRecord {
   tokenSalt: string;
   tokenLastEight: string;
   status: TaskStatus;
+  /** The job's attempt this task ran. */
+  attempt: number;
+  /** The `x-runner-request-key` of the FetchTask that picked it (Forgejo's retry key), if any. */
+  requestKey: string | null;
   logLength: number;
   logArchived: boolean;
   started: number;

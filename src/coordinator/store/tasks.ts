@@ -9,6 +9,8 @@ interface TaskRow {
   token_salt: string;
   token_last_eight: string;
   status: TaskStatus;
+  attempt: number;
+  request_key: string | null;
   log_length: number;
   log_archived: number;
   started: number;
@@ -35,6 +37,8 @@ const toTask = (r: TaskRow): TaskRecord => ({
   tokenSalt: r.token_salt,
   tokenLastEight: r.token_last_eight,
   status: r.status,
+  attempt: r.attempt,
+  requestKey: r.request_key,
   logLength: r.log_length,
   logArchived: r.log_archived === 1,
   started: r.started,
@@ -60,6 +64,8 @@ export interface NewTask {
   tokenSalt: string;
   tokenLastEight: string;
   stepNames: string[];
+  attempt: number;
+  requestKey?: string;
 }
 
 export interface StepUpdate {
@@ -82,10 +88,11 @@ export class TaskStore {
   insert(t: NewTask, now: number): number {
     const info = this.#db
       .prepare(
-        `INSERT INTO tasks (job_id, runner_id, token_hash, token_salt, token_last_eight, status, started, updated)
-         VALUES (?, ?, ?, ?, ?, 'running', ?, ?)`,
+        `INSERT INTO tasks (job_id, runner_id, token_hash, token_salt, token_last_eight, status, attempt, request_key,
+           started, updated)
+         VALUES (?, ?, ?, ?, ?, 'running', ?, ?, ?, ?)`,
       )
-      .run(t.jobId, t.runnerId, t.tokenHash, t.tokenSalt, t.tokenLastEight, now, now);
+      .run(t.jobId, t.runnerId, t.tokenHash, t.tokenSalt, t.tokenLastEight, t.attempt, t.requestKey ?? null, now, now);
     const id = Number(info.lastInsertRowid);
     const step = this.#db.prepare("INSERT INTO task_steps (task_id, idx, name, status) VALUES (?, ?, ?, 'waiting')");
     t.stepNames.forEach((name, i) => {
@@ -104,11 +111,32 @@ export class TaskStore {
     return (this.#db.prepare("SELECT * FROM tasks WHERE token_last_eight = ?").all(lastEight) as TaskRow[]).map(toTask);
   }
 
-  /** Running tasks not heard from since `before` (zombies). */
+  /** Running tasks not heard from since `before` (candidates for the lease check). */
   staleRunning(before: number): TaskRecord[] {
     return (
       this.#db.prepare("SELECT * FROM tasks WHERE status = 'running' AND updated < ?").all(before) as TaskRow[]
     ).map(toTask);
+  }
+
+  /** The running tasks a FetchTask with this request key was given (Forgejo's retry key). */
+  runningByRequestKey(runnerId: number, requestKey: string): TaskRecord[] {
+    return (
+      this.#db
+        .prepare("SELECT * FROM tasks WHERE runner_id = ? AND request_key = ? AND status = 'running' ORDER BY id")
+        .all(runnerId, requestKey) as TaskRow[]
+    ).map(toTask);
+  }
+
+  /** Every task a job had, oldest attempt first. */
+  ofJob(jobId: number): TaskRecord[] {
+    return (this.#db.prepare("SELECT * FROM tasks WHERE job_id = ? ORDER BY id").all(jobId) as TaskRow[]).map(toTask);
+  }
+
+  /** A recovered task gets a fresh token: the first one was only ever stored hashed. */
+  setToken(id: number, t: { tokenHash: string; tokenSalt: string; tokenLastEight: string }): void {
+    this.#db
+      .prepare("UPDATE tasks SET token_hash = ?, token_salt = ?, token_last_eight = ? WHERE id = ?")
+      .run(t.tokenHash, t.tokenSalt, t.tokenLastEight, id);
   }
 
   /** True when the runner has a task that is not final (an ephemeral runner gets exactly one). */

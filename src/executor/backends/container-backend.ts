@@ -8,6 +8,7 @@ import { createJobDirs, disposeJobDir, type JobDirs } from "../workspace.js";
 import { engineRun, envArguments } from "./container-engine.js";
 import { runContainerStep } from "./container-step.js";
 import { DEFAULT_PATH, SECRETS_VARIABLE } from "./host.js";
+import { ensureImage, type ImagePull, type PullPolicy } from "./image-pull.js";
 import { type JobContainerSpec, jobContainerSpec } from "./job-container-spec.js";
 import { removeJobContainers, startServices } from "./job-services.js";
 import { SANDBOX_PATHS } from "./sandbox.js";
@@ -16,8 +17,11 @@ export type ContainerEngine = "docker" | "podman";
 
 export interface ContainerBackendOptions {
   engine: ContainerEngine;
-  /** A local image (it is never pulled). */
+  /** The role's image; pulled as `pull` says (default: never, so it must be local). */
   image: string;
+  pull?: PullPolicy;
+  /** Registry credentials for pulls (a containers auth file). */
+  registryAuthFile?: string;
   /** Job directories are created below it and bind-mounted into the job's container. */
   workdirParent: string;
   limits?: ResourceLimits;
@@ -91,6 +95,8 @@ interface JobContainer {
   shared: string[];
   /** Images built for Docker actions, removed with the job. */
   builtImages: string[];
+  /** How the job's images are pulled: the role's policy and credentials. */
+  pull: ImagePull;
 }
 
 /** The `container:` and `services:` of a job, read into engine specs. */
@@ -129,6 +135,12 @@ async function prepareJobContainer(options: ContainerBackendOptions, prepare: Pr
     readOnly: readOnlyArgs(options, prepare.readOnlyPaths),
     shared: [...limitArgs(options.limits), ...privilegedArgs(options)],
     builtImages: [],
+    pull: {
+      engine,
+      command,
+      policy: options.pull ?? "never",
+      ...(options.registryAuthFile === undefined ? {} : { authFile: options.registryAuthFile }),
+    },
   };
   let specs: JobSpecs;
   try {
@@ -139,6 +151,14 @@ async function prepareJobContainer(options: ContainerBackendOptions, prepare: Pr
   }
   const image = specs.job?.image ?? options.image;
   const jobEnv = envArguments(specs.job?.env ?? {});
+  try {
+    const pull = { ...job.pull, ...(prepare.log ? { log: prepare.log } : {}) };
+    for (const i of new Set([image, ...[...specs.services.values()].map((s) => s.image)])) {
+      await ensureImage(pull, i, signal);
+    }
+  } catch (err) {
+    return failPrepare(job, err);
+  }
   try {
     await engineRun(command, runArgs(job, specs, image, jobEnv.args), signal, jobEnv.cliEnv);
   } catch (err) {
@@ -249,6 +269,7 @@ function jobEnvironment(job: JobContainer, path: string): JobEnvironment {
           hostToolCache: job.toolCache,
           sharedArgs: [...job.readOnly, ...job.shared],
           builtImages: job.builtImages,
+          pull: job.pull,
         },
         spec,
         stepOptions,

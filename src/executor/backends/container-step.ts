@@ -2,6 +2,7 @@ import { createHash, randomUUID } from "node:crypto";
 import { PoolError, spawnProcess } from "../../lib/index.js";
 import type { ContainerStepSpec, ExecOptions } from "../backend.js";
 import { engineRun, envArguments } from "./container-engine.js";
+import { ensureImage, type ImagePull } from "./image-pull.js";
 import { SANDBOX_PATHS } from "./sandbox.js";
 
 /** Where GitHub's runner mounts things in a step container; actions rely on /github/workspace. */
@@ -22,6 +23,8 @@ export interface ContainerStepHost {
   sharedArgs: string[];
   /** Images built for Docker actions, removed with the job. */
   builtImages: string[];
+  /** The role's pull policy and credentials, for `docker://` images. */
+  pull?: ImagePull;
 }
 
 /** Paths the executor hands out (`/workspace/...`, `$HOME`) as a step container sees them. */
@@ -86,6 +89,10 @@ export async function runContainerStep(
   const image = spec.build ? await buildImage(host, spec.build, options) : spec.image;
   if (image === undefined || image === "")
     throw new PoolError("BACKEND_UNAVAILABLE", "a container step needs an image");
+  if (!spec.build && host.pull) {
+    const log = (line: string) => options.onStdout(Buffer.from(`${line}\n`));
+    await ensureImage({ ...host.pull, log }, image, options.signal);
+  }
   const env: Record<string, string> = {};
   // The image's own PATH, as on GitHub: the job's PATH names directories of another file system.
   for (const [k, v] of Object.entries(options.env)) if (k !== "PATH") env[k] = rewrite(v);

@@ -1,6 +1,7 @@
 import { EventEmitter } from "node:events";
 import { mkdirSync } from "node:fs";
 import { join } from "node:path";
+import { ensureImage } from "../../executor/index.js";
 import { type Logger, PoolError, silentLogger, spawnProcess } from "../../lib/index.js";
 import type { RunnerHandle, RunnerSettings, RunnerStatus } from "../../runner/index.js";
 import type { InstanceProvider, ProvidedInstance } from "../instance-provider.js";
@@ -68,6 +69,17 @@ export function containerProvider(options: ContainerProviderOptions): InstancePr
       if (image === undefined) {
         throw new PoolError("CONFIG_INVALID", `role "${role.name}": the ${engine} provider needs an image with node`);
       }
+      await ensureImage(
+        {
+          engine,
+          command: engine,
+          policy: role.pull ?? "never",
+          ...(role.registryAuthFile === undefined ? {} : { authFile: role.registryAuthFile }),
+          log: (line) => logger.info({ role: role.name, instance: name }, line.trim()),
+        },
+        image,
+        signal,
+      );
       const container = `runnerpool-instance-${name}`;
       const work = join(options.workdirParent, name);
       mkdirSync(work, { recursive: true });
