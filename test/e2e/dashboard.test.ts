@@ -1,11 +1,10 @@
 import assert from "node:assert/strict";
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { dirname, join } from "node:path";
+import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
 import { type Browser, chromium, type Page } from "playwright-core";
 import { createApiClient } from "../../src/web/index.js";
-import { git } from "../support/git-client.js";
 import { UpSession } from "../support/up-session.js";
 
 // Issue J: the dashboard in a real browser (Debian's chromium through playwright-core, no browser
@@ -59,15 +58,7 @@ describe("the dashboard in a browser", { skip: CHROMIUM ? false : "no chromium: 
     await page.goto(up.url);
     // The token an operator pastes once with the "admin token" button (kept in the browser's storage).
     await page.evaluate(`localStorage.setItem("runnerpool-admin-token", ${JSON.stringify(up.token())})`);
-    const work = join(dir, "app");
-    await git(dir, "init", "-q", "-b", "main", work);
-    for (const [path, text] of Object.entries(WORKFLOWS)) {
-      mkdirSync(dirname(join(work, path)), { recursive: true });
-      writeFileSync(join(work, path), text);
-    }
-    await git(work, "add", "-A");
-    await git(work, "commit", "-q", "-m", "ci");
-    await git(work, "push", "-q", up.remote("acme/app"), "main");
+    await up.push("acme/app", WORKFLOWS);
   });
   after(async () => {
     writeFileSync(release, "");

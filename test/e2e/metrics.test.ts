@@ -1,10 +1,9 @@
 import assert from "node:assert/strict";
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { dirname, join } from "node:path";
+import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
 import type { ApiError } from "../../src/web/index.js";
-import { git } from "../support/git-client.js";
 import { UpSession } from "../support/up-session.js";
 
 // Issue J: /metrics on up's address moves with a wave of jobs, and a pool serving an external forge
@@ -54,13 +53,7 @@ describe("up's /metrics", () => {
     assert.equal(idle.get('runnerpool_slots{role="linux",state="idle"}'), 2);
     assert.equal(idle.get('runnerpool_instances{role="linux",state="idle"}'), 1);
     assert.equal(idle.get('runnerpool_queue_depth{role="linux"}'), 0);
-    const work = join(dir, "app");
-    await git(dir, "init", "-q", "-b", "main", work);
-    mkdirSync(dirname(join(work, ".gitea/workflows/wave.yml")), { recursive: true });
-    writeFileSync(join(work, ".gitea/workflows/wave.yml"), WAVE);
-    await git(work, "add", "-A");
-    await git(work, "commit", "-q", "-m", "wave");
-    await git(work, "push", "-q", up.remote("acme/app"), "main");
+    await up.push("acme/app", { ".gitea/workflows/wave.yml": WAVE });
 
     // Four legs on two slots: while the first two run, two wait.
     let during = new Map<string, number>();

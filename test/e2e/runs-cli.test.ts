@@ -1,12 +1,11 @@
 import assert from "node:assert/strict";
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { dirname, join } from "node:path";
+import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
 import { isProcessAlive } from "../../src/lib/index.js";
 import type { ApiError, ApiInstance, ApiJob, ApiRun, ApiRunListItem } from "../../src/web/index.js";
 import { runCli, startCli } from "../support/cli.js";
-import { git } from "../support/git-client.js";
 import { until } from "../support/pool-harness.js";
 import { UpSession } from "../support/up-session.js";
 
@@ -105,15 +104,7 @@ describe("runnerpool runs: dispatch, follow, cancel, re-run and history over the
         '[[role]]\nname = "linux"\nlabels = ["self-hosted", "linux"]\nbackend = "host"\ncapacity = 2\n',
     );
     await up.start();
-    const work = join(dir, "app");
-    await git(dir, "init", "-q", "-b", "main", work);
-    for (const [path, text] of Object.entries(WORKFLOWS)) {
-      mkdirSync(dirname(join(work, path)), { recursive: true });
-      writeFileSync(join(work, path), text);
-    }
-    await git(work, "add", "-A");
-    await git(work, "commit", "-q", "-m", "workflows");
-    await git(work, "push", "-q", up.remote("acme/app"), "main");
+    await up.push("acme/app", WORKFLOWS);
   });
   after(() => up.stop());
 

@@ -1,5 +1,6 @@
-import { readFileSync } from "node:fs";
+import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
+import { git } from "./git-client.js";
 import { UpProcess } from "./up-process.js";
 
 /** One JSON line of `up --json`. */
@@ -50,6 +51,19 @@ export class UpSession {
   remote(repo: string): string {
     const push = readFileSync(join(this.stateDir, "push-token"), "utf8").trim();
     return `${this.url.replace("://", `://me:${push}@`)}/${repo}.git`;
+  }
+
+  /** Commits `files` in a new working tree beside the config and pushes it as `main` of `owner/name`. */
+  async push(repo: string, files: Record<string, string>): Promise<void> {
+    const work = join(dirname(this.config), repo.replace("/", "-"));
+    await git(dirname(work), "init", "-q", "-b", "main", work);
+    for (const [path, text] of Object.entries(files)) {
+      mkdirSync(dirname(join(work, path)), { recursive: true });
+      writeFileSync(join(work, path), text);
+    }
+    await git(work, "add", "-A");
+    await git(work, "commit", "-q", "-m", "workflows");
+    await git(work, "push", "-q", this.remote(repo), "main");
   }
 
   /** Drains and stops it like Ctrl-C. */
