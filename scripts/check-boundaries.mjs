@@ -24,7 +24,9 @@ export const MODULES = {
   coordinator: ["lib", "protocol", "workflow"],
   pool: ["lib", "runner", "executor", "protocol", "workflow"],
   migrate: ["lib", "workflow"],
-  cli: ["lib", "config", "protocol", "workflow", "executor", "runner", "coordinator", "pool", "migrate"],
+  // The operator API and metrics: they get the forge and the pool as ports the cli binds (web declares them).
+  web: ["lib"],
+  cli: ["lib", "config", "protocol", "workflow", "executor", "runner", "coordinator", "pool", "migrate", "web"],
 };
 
 /**

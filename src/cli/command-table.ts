@@ -55,6 +55,21 @@ export const COMMANDS: readonly CommandSpec[] = [
     },
   },
   {
+    name: "runs",
+    usage: [
+      "list [--json] | show RUN [--json] | logs JOB [--follow] | cancel RUN",
+      "| rerun RUN [--failed] | dispatch WORKFLOW [--ref REF] [--input K=V]...   [--config FILE]",
+    ],
+    subcommands: {
+      list: ["--config", "--json", "--limit"],
+      show: ["--config", "--json"],
+      logs: ["--config", "--follow"],
+      cancel: ["--config"],
+      rerun: ["--config", "--failed"],
+      dispatch: ["--config", "--repo", "--ref", "--input"],
+    },
+  },
+  {
     name: "migrate",
     usage: ["audit|rewrite DIR ... | compare A [B] [--db FILE] | promote WORKFLOW [--required N]"],
     subcommands: {

@@ -34,6 +34,8 @@ export async function main(argv: string[], io: Io = defaultIo()): Promise<number
         return await (await import("./commands/config.js")).configCommand(rest, io);
       case "pool":
         return await (await import("./commands/pool.js")).poolCommand(rest, io);
+      case "runs":
+        return await (await import("./commands/runs.js")).runsCommand(rest, io);
       case "migrate":
         return await (await import("./commands/migrate.js")).migrateCommand(rest, io);
       case "service":

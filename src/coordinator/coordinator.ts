@@ -12,6 +12,7 @@ import { RunWaiters } from "./engine/run-waiters.js";
 import { Sweeper } from "./engine/sweeper.js";
 import { triggerRuns } from "./engine/trigger.js";
 import { UnservableWatch } from "./engine/unservable.js";
+import { createDispatcher } from "./git/dispatch.js";
 import { createGitHosting } from "./git/git-hosting.js";
 import type { GitHostingPort, ReadPort, RunnersPort, RunsPort, TaskTokensPort } from "./ports.js";
 import { RunnerAuth } from "./service/auth.js";
@@ -144,8 +145,11 @@ function openCore(options: CoordinatorOptions, logger: Logger): Core & { picker:
   };
 }
 
-function createRunsPort(core: Core): RunsPort {
+function createRunsPort(core: Core, reposDir: string | undefined): RunsPort {
   const { engine } = core;
+  const trigger: RunsPort["trigger"] = (input) =>
+    triggerRuns({ createRun: runs.create, serverUrl: core.serverUrl }, input);
+  const dispatcher = createDispatcher({ reposDir, store: core.store, trigger, signal: core.shutdown.signal });
   const runs: RunsPort = {
     create(input) {
       core.ensureOpen();
@@ -153,7 +157,9 @@ function createRunsPort(core: Core): RunsPort {
       core.unservable.check();
       return created;
     },
-    trigger: (input) => triggerRuns({ createRun: runs.create, serverUrl: core.serverUrl }, input),
+    trigger,
+    dispatch: (request) => dispatcher.dispatch(request),
+    rerun: (request) => dispatcher.rerun(request),
     cancelRun: (runId) => engine.cancelRun(runId),
     cancelJob: (jobId) => engine.cancelJob(jobId),
     waitForRun: (runId, signal) => core.waiters.wait(runId, signal),
@@ -196,7 +202,7 @@ export function createCoordinator(options: CoordinatorOptions): Coordinator {
   });
   const protocol = createRunnerProtocol(service, closed, core.shutdown.signal);
   const taskTokens: TaskTokensPort = { authenticate: (token) => authenticateTaskToken(store, token) };
-  const runs = createRunsPort(core);
+  const runs = createRunsPort(core, options.reposDir);
   const git = createGitPort(core, options.reposDir, runs, taskTokens);
   return {
     handler: (req, res) => protocol.handler(req, res) || (git.handler?.(req, res) ?? false),

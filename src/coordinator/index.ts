@@ -28,6 +28,7 @@ export type {
 export type { CreatedRun, CreateRunInput } from "./engine/run-engine.js";
 export type { TriggerInput, TriggerOutcome, WorkflowSource } from "./engine/trigger.js";
 export type { JobView, QueueGroup, RunnerActivity, RunnerView, RunView, StepView } from "./engine/views.js";
+export type { DispatchRequest, RerunRequest } from "./git/dispatch.js";
 export {
   createGitHttpHandler,
   type GitAuthRequest,

@@ -2,12 +2,17 @@ import type { PushOutcome } from "./engine/events.js";
 import type { CreatedRun, CreateRunInput } from "./engine/run-engine.js";
 import type { TriggerInput, TriggerOutcome } from "./engine/trigger.js";
 import type { JobView, QueueGroup, RunnerView, RunView } from "./engine/views.js";
+import type { DispatchRequest, RerunRequest } from "./git/dispatch.js";
 import type { TaskTokenInfo } from "./service/task-token-auth.js";
 
 /** Starting and stopping runs. */
 export interface RunsPort {
   /** THE trigger path: parses, filters, plans and creates one run per triggered workflow. */
   trigger(input: TriggerInput): TriggerOutcome[];
+  /** workflow_dispatch of a hosted repository's workflow at a ref, through `trigger`; throws why not. */
+  dispatch(request: DispatchRequest): Promise<TriggerOutcome>;
+  /** A new run of a finished run's workflow file, commit, event, vars and actor, through `trigger`. */
+  rerun(request: RerunRequest): Promise<TriggerOutcome>;
   /** Creates a run of jobs planned elsewhere (tests, benchmarks). */
   create(input: CreateRunInput): CreatedRun;
   cancelRun(runId: number): boolean;

@@ -23,6 +23,7 @@ export {
   type SandboxBackendOptions,
 } from "./backends/sandbox.js";
 export {
+  type CheckoutObservation,
   type CheckoutOptions,
   type CheckoutResult,
   checkout,

@@ -1,8 +1,17 @@
-import { randomBytes, timingSafeEqual } from "node:crypto";
+import { randomBytes } from "node:crypto";
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { join } from "node:path";
-import { isPoolError, type Logger, PoolError, silentLogger } from "../lib/index.js";
+import {
+  hasBearer,
+  isLoopback,
+  isPoolError,
+  type Logger,
+  PoolError,
+  readJsonBody,
+  sendJson,
+  silentLogger,
+} from "../lib/index.js";
 import type { AddResult, DecommissionResult, DrainResult, PoolStatus, RotateTokenResult, Runbook } from "./runbook.js";
 
 /** Every action of the admin API (`/api/pool/<action>`): what the CLI sends and what the pool answers. */
@@ -41,48 +50,6 @@ export function publishAdminUrl(stateDir: string, url: string): void {
 }
 
 export const ADMIN_PREFIX = "/api/pool/";
-const MAX_BODY = 64 * 1024;
-
-function isLoopback(address: string | undefined): boolean {
-  return address === "::1" || address?.startsWith("127.") === true || address?.startsWith("::ffff:127.") === true;
-}
-
-function sameToken(given: string, expected: string): boolean {
-  const a = Buffer.from(given);
-  const b = Buffer.from(expected);
-  return a.length === b.length && timingSafeEqual(a, b);
-}
-
-function send(res: ServerResponse, status: number, body: unknown): void {
-  res
-    .writeHead(status, { "content-type": "application/json", "cache-control": "no-store" })
-    .end(`${JSON.stringify(body)}\n`);
-}
-
-function readBody(req: IncomingMessage): Promise<Record<string, unknown>> {
-  return new Promise((resolve, reject) => {
-    let size = 0;
-    const chunks: Buffer[] = [];
-    req.on("data", (c: Buffer) => {
-      size += c.length;
-      if (size > MAX_BODY) {
-        reject(new PoolError("INVALID_ARGUMENT", "request body too large"));
-        req.destroy();
-      } else chunks.push(c);
-    });
-    req.on("end", () => {
-      const text = Buffer.concat(chunks).toString("utf8");
-      if (text.trim() === "") return resolve({});
-      try {
-        const v = JSON.parse(text) as unknown;
-        resolve(v !== null && typeof v === "object" ? (v as Record<string, unknown>) : {});
-      } catch {
-        reject(new PoolError("INVALID_ARGUMENT", "request body is not JSON"));
-      }
-    });
-    req.on("error", reject);
-  });
-}
 
 function text(body: Record<string, unknown>, key: string): string {
   const v = body[key];
@@ -105,12 +72,11 @@ export function createAdminHandler(
     const path = (req.url ?? "").split("?", 1)[0] ?? "";
     if (!path.startsWith(ADMIN_PREFIX)) return false;
     if (!isLoopback(req.socket.remoteAddress)) {
-      send(res, 403, { error: "the pool admin API answers loopback callers only" });
+      sendJson(res, 403, { error: "the pool admin API answers loopback callers only" });
       return true;
     }
-    const auth = req.headers.authorization ?? "";
-    if (!auth.startsWith("Bearer ") || !sameToken(auth.slice(7), token)) {
-      send(res, 401, { error: "missing or wrong admin token: read it from <state_dir>/admin-token" });
+    if (!hasBearer(req, token)) {
+      sendJson(res, 401, { error: "missing or wrong admin token: read it from <state_dir>/admin-token" });
       return true;
     }
     const action = path.slice(ADMIN_PREFIX.length);
@@ -121,7 +87,7 @@ export function createAdminHandler(
     }
     void (async () => {
       try {
-        const body = wantPost ? await readBody(req) : {};
+        const body = wantPost ? await readJsonBody(req) : {};
         let result: AdminActions[AdminAction]["response"];
         switch (action) {
           case "status":
@@ -140,14 +106,14 @@ export function createAdminHandler(
             result = await runbook.decommission(text(body, "runner"));
             break;
           default:
-            send(res, 404, { error: `unknown pool action "${action}"` });
+            sendJson(res, 404, { error: `unknown pool action "${action}"` });
             return;
         }
-        send(res, 200, result);
+        sendJson(res, 200, result);
       } catch (err) {
         const e = PoolError.from(err);
         if (!isPoolError(err)) logger.error({ err }, "pool admin action failed");
-        send(res, STATUS_OF[e.code] ?? 500, { error: e.message, code: e.code } satisfies AdminError);
+        sendJson(res, STATUS_OF[e.code] ?? 500, { error: e.message, code: e.code } satisfies AdminError);
       }
     })();
     return true;

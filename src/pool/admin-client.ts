@@ -10,6 +10,19 @@ import {
   type AdminError,
 } from "./admin-api.js";
 
+/** Where the `up` that owns this state directory serves its APIs, and the admin token it wants. */
+export function findAdmin(stateDir: string): { url: string; token: string } {
+  try {
+    const { url } = JSON.parse(readFileSync(join(stateDir, ADMIN_URL_FILE), "utf8")) as { url: string };
+    return { url, token: readFileSync(join(stateDir, ADMIN_TOKEN_FILE), "utf8").trim() };
+  } catch {
+    throw new PoolError(
+      "NOT_FOUND",
+      `no running pool found in "${stateDir}": start it with \`runnerpool up --config FILE\` (same config)`,
+    );
+  }
+}
+
 /** Calls the admin API of the `up` that owns this state directory; a request body makes it a POST. */
 export async function callAdmin<A extends AdminAction>(
   stateDir: string,
@@ -17,17 +30,7 @@ export async function callAdmin<A extends AdminAction>(
   request: AdminActions[A]["request"],
   signal: AbortSignal,
 ): Promise<AdminActions[A]["response"]> {
-  let url: string;
-  let token: string;
-  try {
-    url = (JSON.parse(readFileSync(join(stateDir, ADMIN_URL_FILE), "utf8")) as { url: string }).url;
-    token = readFileSync(join(stateDir, ADMIN_TOKEN_FILE), "utf8").trim();
-  } catch {
-    throw new PoolError(
-      "NOT_FOUND",
-      `no running pool found in "${stateDir}": start it with \`runnerpool up --config FILE\` (same config)`,
-    );
-  }
+  const { url, token } = findAdmin(stateDir);
   let res: Response;
   try {
     res = await fetch(`${url}${ADMIN_PREFIX}${action}`, {

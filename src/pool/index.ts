@@ -8,13 +8,14 @@ export {
   createAdminHandler,
   publishAdminUrl,
 } from "./admin-api.js";
-export { callAdmin } from "./admin-client.js";
+export { callAdmin, findAdmin } from "./admin-client.js";
 export { type Coverage, type CoverageRow, planCoverage } from "./coverage.js";
 export type { InstanceStatus } from "./instance.js";
 export type { InstanceProvider, InstanceProviders, ProvidedInstance } from "./instance-provider.js";
 export { canMoveInstance, INSTANCE_STATES, type InstanceState, moveInstance } from "./instance-state.js";
 export { type ContainerProviderOptions, containerProvider } from "./providers/container.js";
 export { type ExecutorFactory, type LocalProviderOptions, localProvider } from "./providers/local.js";
+export { type WaitReason, whyWaiting } from "./queue-reason.js";
 export { DEFAULT_IDLE_TIMEOUT_MS, guardRoles, isGuarded, type PoolRole } from "./role.js";
 export { createRoleBackend } from "./role-backend.js";
 export type { RoleStatus } from "./role-status.js";

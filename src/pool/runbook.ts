@@ -1,3 +1,4 @@
+import { whyWaiting } from "./queue-reason.js";
 import type { RoleStatus } from "./role-status.js";
 import type { Supervisor } from "./supervisor.js";
 
@@ -11,6 +12,10 @@ export interface QueuedGroup {
   oldestQueuedAt: string;
   /** Registered runners whose labels cover runsOn (empty: nobody can serve it). */
   runners: string[];
+  /** Roles whose labels cover runsOn; set by the runbook. */
+  roles?: string[];
+  /** Why these jobs still wait (no role has the labels, drained, all slots busy...); set by the runbook. */
+  reason?: string;
 }
 
 export interface PoolStatus {
@@ -75,11 +80,12 @@ export interface Runbook {
 export function createRunbook(pool: () => PoolControl | undefined, forge: RunbookForge, signal: AbortSignal): Runbook {
   return {
     status: () => {
-      const queue = forge.queue?.();
+      const roles = pool()?.status() ?? [];
+      const queue = forge.queue?.().map((g) => ({ ...g, ...whyWaiting(g.runsOn, roles) }));
       return {
         forge: forge.url(),
         embedded: forge.embedded,
-        roles: pool()?.status() ?? [],
+        roles,
         ...(queue ? { queue } : {}),
       };
     },

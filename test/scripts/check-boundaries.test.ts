@@ -64,7 +64,7 @@ test("rooms that do not exist yet are not required", () => {
 
 test("a folder of src/ that is not on the map fails", () => {
   assert.deepEqual(check("unmapped"), [
-    "src/web/index.ts:1: src/web/ is not a module of the map (scripts/check-boundaries.mjs MODULES) [map]",
+    "src/gadgets/index.ts:1: src/gadgets/ is not a module of the map (scripts/check-boundaries.mjs MODULES) [map]",
   ]);
 });
 

@@ -45,7 +45,8 @@ export function openForge(config: PoolConfig, place: ForgePlace): Forge {
 }
 
 function embeddedForge(config: PoolConfig, { stateDir, logger, guardedLabels }: ForgePlace): Forge {
-  const embedded = openCoordinator(stateDir, 60_000, logger, guardedLabels, config);
+  // Unserved jobs wait on `up` (the pool may grow or a reload add the role); `up` says why in its log.
+  const embedded = openCoordinator(stateDir, 0, logger, guardedLabels, config);
   const { coordinator } = embedded;
   let token = coordinator.runners.registrationToken();
   writeRegistrationToken(stateDir, token);
@@ -126,12 +127,17 @@ function externalForge(config: PoolConfig, url: string, { cwd, signal }: ForgePl
       return "re-read forge.registration_token_file";
     },
     removeRunner: async (runner, abort) => ({ name: runner, id: await remove(runner, abort) }),
-    serve: async (_listen, admin) => {
-      // Only the admin API is served here: runners talk to the external forge.
+    serve: async (listen, admin) => {
+      // Only the pool's APIs and metrics are served here (on --listen, where Prometheus expects them):
+      // runners talk to the external forge.
       const server = createServer((req, res) => {
         if (!admin.handler(req, res)) res.writeHead(404).end();
       });
-      await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
+      const { host, port } = parseListen(listen);
+      await new Promise<void>((r, reject) => {
+        server.once("error", reject);
+        server.listen(port, host, r);
+      });
       close = () =>
         new Promise<void>((r) => {
           server.close(() => r());

@@ -62,12 +62,13 @@ export function poolSettings(
   dirs: { runners: string; work: string; mirrors: string },
   embedded: boolean,
   logger: Logger,
+  observeCheckout?: GitPolicy["observe"],
 ): Pick<PoolAssemblyOptions, "stateDir" | "workdirParent" | "settings" | "git" | "diskFloor"> {
   return {
     stateDir: dirs.runners,
     workdirParent: dirs.work,
     settings: runnerSettings(config, embedded),
-    git: hostGitPolicy(config.git, dirs.mirrors, logger),
+    git: hostGitPolicy(config.git, dirs.mirrors, logger, observeCheckout),
     // Measured where jobs write: below it runners take no jobs until space returns.
     ...(config.runner.min_free
       ? { diskFloor: { minFreeBytes: config.runner.min_free, freeBytes: () => freeBytes(dirs.work) } }

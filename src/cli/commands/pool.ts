@@ -9,6 +9,7 @@ import {
   callAdmin,
   type PoolStatus,
   planCoverage,
+  type QueuedGroup,
 } from "../../pool/index.js";
 import { findWorkflowFiles } from "../../workflow/index.js";
 import { type Io, parseCommandArgs } from "../args.js";
@@ -40,7 +41,17 @@ function printStatus(io: Io, status: PoolStatus): void {
     );
     for (const i of r.instances) io.stdout(`  ${i.name}  ${i.state}  ${i.running}/${i.capacity}  since ${i.since}\n`);
     if (r.lastError) io.stdout(`  last error: ${r.lastError}\n`);
+    for (const g of status.queue?.filter((q) => q.roles?.[0] === r.name) ?? []) printQueued(io, g);
   }
+  const unserved = status.queue?.filter((q) => (q.roles ?? []).length === 0) ?? [];
+  if (unserved.length > 0) io.stdout("no role:\n");
+  for (const g of unserved) printQueued(io, g);
+}
+
+/** One line per runs-on that waits: how many jobs, since when, and why (under the first role that could take them). */
+function printQueued(io: Io, g: QueuedGroup): void {
+  const ids = g.jobIds.map((id) => `#${id}`).join(" ");
+  io.stdout(`  queued [${g.runsOn.join(", ")}] ${ids} since ${g.oldestQueuedAt}: ${g.reason ?? "waiting"}\n`);
 }
 
 /** Every job's runs-on across a repository's workflows and the role that serves it, offline. */

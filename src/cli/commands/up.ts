@@ -6,12 +6,14 @@ import { createLogger, type Logger } from "../../lib/index.js";
 import { adminToken, createAdminHandler, createRunbook, publishAdminUrl, type Supervisor } from "../../pool/index.js";
 import { type Io, parseCommandArgs } from "../args.js";
 import { type Forge, openForge } from "../assembly/forge.js";
+import { type OperatorSurface, operatorSurface } from "../assembly/operator.js";
 import { assemblePool, poolSettings } from "../assembly/pool.js";
 import { guardedLabelsOf, resolveRoles } from "../assembly/roles.js";
 import { lockStateDir, stateDirReady } from "../assembly/state-dir.js";
 import { reloadOnHangup } from "../config-reload.js";
 import { Progress } from "../progress.js";
 import { twoStepShutdown } from "../shutdown.js";
+import { noteUnserved } from "../unserved-note.js";
 import { VERSION } from "../version.js";
 import { watchCoordinator } from "../watch.js";
 
@@ -25,6 +27,8 @@ interface UpPlace {
   logger: Logger;
   /** Aborted only when stopping after the drain: SIGINT/SIGTERM let running jobs finish. */
   signal: AbortSignal;
+  /** Checkouts report to the operator surface's metrics. */
+  operator: OperatorSurface;
 }
 
 /** The config's pool against the forge, container roles included. */
@@ -40,6 +44,7 @@ function upPool(config: PoolConfig, forge: Forge, place: UpPlace): Supervisor {
       },
       forge.embedded,
       logger,
+      place.operator.recordCheckout,
     ),
     forgeUrl: forge.url(),
     registrationToken: () => forge.registrationToken(),
@@ -106,14 +111,16 @@ export async function upCommand(argv: string[], io: Io): Promise<number> {
   const forge = openForge(config, { stateDir, cwd: baseDir, logger, signal: controller.signal, guardedLabels });
   const runbook = createRunbook(() => supervisor, forge, controller.signal);
   const adminSecret = adminToken(stateDir);
+  const admin = createAdminHandler(runbook, adminSecret, logger);
+  const operator = operatorSurface(forge.coordinator, runbook, () => supervisor, adminSecret, logger);
   const adminUrl = await forge.serve(values.listen ?? "127.0.0.1:3930", {
-    handler: createAdminHandler(runbook, adminSecret, logger),
+    handler: (req, res) => admin(req, res) || operator.handler(req, res),
     token: adminSecret,
   });
   publishAdminUrl(stateDir, adminUrl);
 
   const lifetime = new AbortController();
-  const pool = upPool(config, forge, { stateDir, sandbox, baseDir, logger, signal: lifetime.signal });
+  const pool = upPool(config, forge, { stateDir, sandbox, baseDir, logger, signal: lifetime.signal, operator });
   supervisor = pool;
   await pool.start();
 
@@ -121,6 +128,7 @@ export async function upCommand(argv: string[], io: Io): Promise<number> {
 
   const coordinator = forge.coordinator;
   const unwatch = coordinator ? watchCoordinator(coordinator, progress, (n) => pool.roleOfRunner(n)) : () => undefined;
+  const unnote = coordinator ? noteUnserved(coordinator, progress, pool) : () => undefined;
   if (coordinator) {
     progress.note(
       `git: git remote add runnerpool ${forge.url()}/<owner>/<name>.git && git push runnerpool <branch or tag>`,
@@ -140,6 +148,7 @@ export async function upCommand(argv: string[], io: Io): Promise<number> {
     () => pool.stop(),
   );
   unwatch();
+  unnote();
   lifetime.abort();
   await forge.close();
   unlock();

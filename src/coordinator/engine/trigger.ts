@@ -29,6 +29,8 @@ export interface TriggerInput {
   actor?: string;
   vars?: Record<string, string>;
   secrets?: Record<string, string>;
+  /** Plan only these jobs (YAML ids; a re-run of failed jobs). Each must bring the jobs it needs. */
+  onlyJobs?: readonly string[];
 }
 
 /** What the event did to one workflow: a run, an error, or the reason it was skipped. */
@@ -88,12 +90,14 @@ function triggerOne(deps: TriggerDeps, input: TriggerInput, workflow: Workflow, 
   out.diagnostics.push(...plan.diagnostics);
   out.error = errorsOf(plan.diagnostics);
   if (out.error !== undefined) return;
+  const only = input.onlyJobs ? new Set(input.onlyJobs) : undefined;
+  const jobs = only ? plan.jobs.filter((j) => only.has(j.jobId)) : plan.jobs;
   const { runId } = deps.createRun({
     repo: input.repo,
     workflowFile: out.workflow,
     workflowName: workflow.name ?? out.workflow,
     event: stored,
-    jobs: plan.jobs,
+    jobs,
     vars,
     actor,
     ...(input.secrets ? { secrets: input.secrets } : {}),

@@ -3,6 +3,7 @@ import { isAbsolute, join } from "node:path";
 import { errorMessage, isPoolError, PoolError } from "../../lib/index.js";
 import { type CheckoutTarget, httpScope, planFetch, rewriteUrl, SHA_RE } from "./fetch-plan.js";
 import { type GitConfigEntries, type GitResult, runGit } from "./git-command.js";
+import type { CheckoutObservation } from "./git-policy.js";
 import type { MirrorCache } from "./mirror-cache.js";
 import { updateSubmodules } from "./submodules.js";
 
@@ -38,6 +39,8 @@ export interface CheckoutOptions {
   mirror?: MirrorCache;
   signal: AbortSignal;
   onLine?: (line: string) => void;
+  /** Told once the checkout succeeded: the bytes the clone holds and what the mirror did. */
+  observe?: (checkout: CheckoutObservation) => void;
 }
 
 /** The outputs of actions/checkout. */
@@ -150,6 +153,11 @@ export async function checkout(o: CheckoutOptions): Promise<CheckoutResult> {
 
   const { target, asked } = await resolveTarget(o, run);
   let mirrorPath: string | undefined;
+  let mirror: CheckoutObservation["mirror"] = o.mirror === undefined ? "off" : "failed";
+  const observed = async (result: CheckoutResult): Promise<CheckoutResult> => {
+    o.observe?.({ bytes: await treeBytes(join(o.path, ".git", "objects")), mirror });
+    return result;
+  };
   if (o.mirror !== undefined) {
     // A fetch of a commit the mirror already has never reaches the server, so without this one
     // round trip a job could read a repository its token cannot.
@@ -158,6 +166,9 @@ export async function checkout(o: CheckoutOptions): Promise<CheckoutResult> {
       mirrorPath = await o.mirror.ensure(o.url, [target.sha ?? target.ref ?? ""], o.signal, {
         config: t.env,
         onLine: o.onLine,
+        onOutcome: (outcome) => {
+          mirror = outcome;
+        },
       });
     } catch (err) {
       if (o.signal.aborted) throw err;
@@ -166,16 +177,27 @@ export async function checkout(o: CheckoutOptions): Promise<CheckoutResult> {
   }
   if (mirrorPath !== undefined) {
     try {
-      return await fetchAndCheckout(o, t, target, mirrorPath, run);
+      return await observed(await fetchAndCheckout(o, t, target, mirrorPath, run));
     } catch (err) {
       // Refused credentials or a missing ref fail the same way without the mirror.
       if (o.signal.aborted || (isPoolError(err) && err.code !== "INTERNAL")) throw err;
       o.onLine?.(`warning: checkout through the mirror failed (${errorMessage(err)}); fetching directly`);
       await o.mirror?.invalidate(o.url, o.signal).catch(() => undefined);
+      mirror = "failed";
       await init();
     }
   }
-  return await fetchAndCheckout(o, t, target, undefined, run);
+  return await observed(await fetchAndCheckout(o, t, target, undefined, run));
+}
+
+/** Bytes of the files under `dir`, for the checkout metrics; 0 for what cannot be read. */
+async function treeBytes(dir: string): Promise<number> {
+  let total = 0;
+  const entries = await readdir(dir, { withFileTypes: true, recursive: true }).catch(() => []);
+  for (const e of entries) {
+    if (e.isFile()) total += (await stat(join(e.parentPath ?? e.path, e.name)).catch(() => undefined))?.size ?? 0;
+  }
+  return total;
 }
 
 /** Makes an existing clone of the same repository reusable; false when it must be replaced. */

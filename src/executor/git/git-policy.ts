@@ -20,4 +20,14 @@ export interface GitPolicy {
    * made visible to jobs read-only at the same path so git inside the job can read those objects.
    */
   mirror?: MirrorCache;
+  /** Told after each built-in checkout: the bytes of objects the clone holds itself, and the mirror's part. */
+  observe?: (checkout: CheckoutObservation) => void;
+}
+
+/** One checkout as the host's metrics see it. */
+export interface CheckoutObservation {
+  /** Bytes under the clone's `.git/objects` (what came over the wire; borrowed mirror objects not counted). */
+  bytes: number;
+  /** What the mirror cache did; `off` without one, `failed` when the checkout had to go around it. */
+  mirror: "hit" | "fetched" | "built" | "failed" | "off";
 }

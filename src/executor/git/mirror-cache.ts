@@ -25,7 +25,11 @@ export interface MirrorEnsureOptions {
   /** Transport settings for fetches from the origin: credentials header, url rewrite, Host header. */
   config?: GitConfigEntries;
   onLine?: (line: string) => void;
+  /** What ensure did: the mirror had every wanted commit (hit), was fetched into, or was built anew. */
+  onOutcome?: (outcome: MirrorOutcome) => void;
 }
+
+export type MirrorOutcome = "hit" | "fetched" | "built";
 
 const SHA_RE = /^(?:[0-9a-f]{40}|[0-9a-f]{64})$/;
 const MIRROR_RE = /^[0-9a-f]{64}$/;
@@ -89,8 +93,11 @@ export class MirrorCache {
         this.#warn(options, url, health.reason);
         await this.#remove(path);
       }
-      if (health.state === "ok") await this.#refresh(url, path, refs, signal, options);
-      else await this.#build(url, path, refs, signal, options);
+      if (health.state === "ok") options.onOutcome?.(await this.#refresh(url, path, refs, signal, options));
+      else {
+        await this.#build(url, path, refs, signal, options);
+        options.onOutcome?.("built");
+      }
       const now = new Date();
       await utimes(path, now, now);
     } finally {
@@ -186,11 +193,18 @@ export class MirrorCache {
     }
   }
 
-  async #refresh(url: string, path: string, refs: string[], signal: AbortSignal, options: MirrorEnsureOptions) {
+  async #refresh(
+    url: string,
+    path: string,
+    refs: string[],
+    signal: AbortSignal,
+    options: MirrorEnsureOptions,
+  ): Promise<MirrorOutcome> {
     const names = refs.filter((r) => !SHA_RE.test(r));
-    if (names.length === 0 && (await this.#missing(path, refs, signal)).length === 0) return;
+    if (names.length === 0 && (await this.#missing(path, refs, signal)).length === 0) return "hit";
     try {
       await this.#fetch(path, refs, signal, options);
+      return "fetched";
     } catch (err) {
       if (signal.aborted) throw err;
       const deep = await fsckMirror(path, signal);
@@ -198,6 +212,7 @@ export class MirrorCache {
       this.#warn(options, url, deep.state === "corrupt" ? deep.reason : "missing");
       await this.#remove(path);
       await this.#build(url, path, refs, signal, options);
+      return "built";
     }
   }
 

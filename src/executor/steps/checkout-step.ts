@@ -124,6 +124,7 @@ export const checkoutStep: StepRunner = {
       ...(policy.rewrite ? { rewrite: policy.rewrite } : {}),
       ...(policy.hostHeader ? { hostHeader: policy.hostHeader } : {}),
       ...(policy.mirror ? { mirror: policy.mirror } : {}),
+      ...(policy.observe ? { observe: policy.observe } : {}),
       signal: ctx.signal,
       onLine: (line) => ctx.log.line(line),
     };
