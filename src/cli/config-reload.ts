@@ -27,7 +27,7 @@ export function reloadOnHangup(
       progress.note(`config reload: cannot read "${configFile}": ${errorMessage(err)}; keeping the running config`);
       return;
     }
-    const { config: next, problems } = validateConfigText(text, configFile);
+    const { config: next, problems } = validateConfigText(text, configFile, { baseDir: roles.baseDir });
     if (!next) {
       progress.note(`config reload: ${problems.length} problem(s); keeping the running config`);
       for (const p of problems) progress.note(`  ${formatProblem(p)}`);

@@ -11,7 +11,9 @@ export {
 export { CONFIG_FILE, locateConfig } from "./locate.js";
 export { type LossPolicy, lossPolicyForLabels, roleLossPolicy } from "./loss-policy.js";
 export { type OpenedConfig, openConfig, withAbsolutePaths } from "./paths.js";
+export { isGuardedRole } from "./policy.js";
 export {
+  ANY_REF,
   type BackendName,
   backendNames,
   configSchema,

@@ -37,7 +37,7 @@ test("a named config file that does not exist is an error", () => {
 test("role labels are read without the rest of the schema, and a role without labels is refused", async () => {
   const file = write("roles.toml", '[[role]]\nname = "iso"\nlabels = ["iso"]\nprivileged = true\ncapacity = "x"\n');
   assert.deepEqual(await readRoleLabels(file, AbortSignal.timeout(5000)), [
-    { name: "iso", labels: ["iso"], privileged: true },
+    { name: "iso", labels: ["iso"], privileged: true, guarded: true },
   ]);
   const bad = write("bad.toml", '[[role]]\nname = "iso"\n');
   await assert.rejects(readRoleLabels(bad, AbortSignal.timeout(5000)), /role\[0\] needs a name and a list of labels/);

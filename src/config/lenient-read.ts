@@ -30,13 +30,13 @@ export function readStateDir(file: string, options: { mustExist: boolean }): str
 }
 
 /**
- * Only the `[[role]]` names, labels and privileged flags (all that auditing and rewriting workflows
- * need of a pool); at least one role must be there.
+ * Only the `[[role]]` names, labels, privileged flags and whether they hold secrets (all that auditing
+ * and rewriting workflows need of a pool); at least one role must be there.
  */
 export async function readRoleLabels(
   file: string,
   signal: AbortSignal,
-): Promise<{ name: string; labels: string[]; privileged: boolean }[]> {
+): Promise<{ name: string; labels: string[]; privileged: boolean; guarded: boolean }[]> {
   let text: string;
   try {
     text = await readFile(file, { encoding: "utf8", signal });
@@ -60,11 +60,13 @@ export async function readRoleLabels(
     throw new PoolError("CONFIG_INVALID", "no [[role]] tables: add at least one role with name and labels", { file });
   }
   return tables.map((t: unknown, i: number) => {
-    const role = t as { name?: unknown; labels?: unknown; privileged?: unknown };
+    const role = t as { name?: unknown; labels?: unknown; privileged?: unknown; secrets_dir?: unknown };
     const labels = role.labels;
     if (typeof role.name !== "string" || !Array.isArray(labels) || !labels.every((l) => typeof l === "string")) {
       throw new PoolError("CONFIG_INVALID", `role[${i}] needs a name and a list of labels`, { file });
     }
-    return { name: role.name, labels: labels as string[], privileged: role.privileged === true };
+    const privileged = role.privileged === true;
+    const guarded = privileged || typeof role.secrets_dir === "string";
+    return { name: role.name, labels: labels as string[], privileged, guarded };
   });
 }

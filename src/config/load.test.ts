@@ -72,7 +72,7 @@ test("a privileged role without allowed_refs is rejected (fail closed)", () => {
   assert.match(p?.message ?? "", /must list the refs/);
 });
 
-test("a non-privileged role whose labels cover a privileged role's labels is rejected", () => {
+test("a privileged role whose every label another role has is rejected: no job could name it alone", () => {
   const text = [
     "[[role]]",
     'name = "iso"',
@@ -86,9 +86,9 @@ test("a non-privileged role whose labels cover a privileged role's labels is rej
   ].join("\n");
   const [p, ...more] = validateConfigText(text, "p.toml").problems;
   assert.deepEqual(more, []);
-  assert.equal(p?.keyPath, "role[1] (linux).labels");
-  assert.equal(p?.line, 8);
-  assert.match(p?.message ?? "", /not privileged.*privileged role "iso".*drop "iso"/);
+  assert.equal(p?.keyPath, "role[0] (iso).labels");
+  assert.equal(p?.line, 3);
+  assert.match(p?.message ?? "", /a privileged role needs a label no other role has.*also on "linux"/);
 });
 
 test("a non-privileged role with fewer labels than the privileged role is fine", () => {
@@ -170,4 +170,82 @@ test("a container provider needs an image and cannot carry a ref policy or secre
   assert.ok(paths.every((p) => p.startsWith("role[0] (iso).provider: ")));
   assert.ok(paths.some((p) => /needs an image/.test(p)));
   assert.ok(paths.some((p) => /cannot enforce privileged/.test(p)));
+});
+
+const pool = (...roles: string[][]) => roles.map((r) => ["[[role]]", ...r].join("\n")).join("\n\n");
+
+test("policy errors of guarded roles, each with its key path", () => {
+  const cases: { name: string; text: string; keyPath: string; message: RegExp }[] = [
+    {
+      name: "secrets without allowed_refs",
+      text: pool(['name = "deploy"', 'labels = ["deploy"]', 'secrets_dir = "."']),
+      keyPath: "role[0] (deploy).allowed_refs",
+      message: /secrets_dir must say which refs.*allowed_refs = "any"/,
+    },
+    {
+      name: "a secret-holding role without an exclusive label",
+      text: pool(
+        ['name = "linux"', 'labels = ["self-hosted", "deploy"]'],
+        ['name = "deploy"', 'labels = ["deploy"]', 'secrets_dir = "."', 'allowed_refs = "any"'],
+      ),
+      keyPath: "role[1] (deploy).labels",
+      message: /a role with secrets_dir needs a label no other role has.*also on "linux"/,
+    },
+    {
+      name: "a privileged role with any ref",
+      text: pool(['name = "iso"', 'labels = ["iso"]', "privileged = true", 'allowed_refs = "any"']),
+      keyPath: "role[0] (iso).allowed_refs",
+      message: /privileged role must list the refs/,
+    },
+    {
+      name: "a secrets_dir that does not exist",
+      text: pool(['name = "deploy"', 'labels = ["deploy"]', 'secrets_dir = "no-such-dir"', 'allowed_refs = "any"']),
+      keyPath: "role[0] (deploy).secrets_dir",
+      message: /no-such-dir" is not a directory/,
+    },
+  ];
+  for (const c of cases) {
+    const { config, problems } = validateConfigText(c.text, "p.toml", { baseDir: process.cwd() });
+    assert.equal(config, undefined, c.name);
+    assert.deepEqual(
+      problems.map((p) => p.keyPath),
+      [c.keyPath],
+      `${c.name}: ${problems.map(formatProblem).join("; ")}`,
+    );
+    assert.match(problems[0]?.message ?? "", c.message, c.name);
+  }
+});
+
+test('allowed_refs = "any" lets a secret-holding role with a label of its own run every ref', () => {
+  const text = pool(
+    ['name = "linux"', 'labels = ["self-hosted", "linux"]'],
+    ['name = "deploy"', 'labels = ["self-hosted", "deploy"]', 'secrets_dir = "."', 'allowed_refs = "any"'],
+  );
+  const { config, problems } = validateConfigText(text, "p.toml", { baseDir: process.cwd() });
+  assert.deepEqual(problems.map(formatProblem), []);
+  assert.equal(config?.role[1]?.allowed_refs, "any");
+});
+
+test("schema and policy errors of one file are reported together", () => {
+  const text = pool(
+    ['name = "linux"', 'labels = ["self-hosted", "linux"]', 'capacity = "two"'],
+    ['name = "iso"', 'labels = ["self-hosted", "linux"]', "privileged = true"],
+  );
+  const lines = validateConfigText(text, "p.toml").problems.map(formatProblem);
+  assert.equal(lines.length, 4, lines.join("\n"));
+  assert.match(lines[0] ?? "", /^p\.toml:4:1: role\[0\] \(linux\)\.capacity: /);
+  assert.ok(lines.some((l) => /role\[1\] \(iso\)\.allowed_refs: a privileged role must list/.test(l)));
+  assert.ok(lines.some((l) => /role\[1\] \(iso\)\.labels: label collision/.test(l)));
+  assert.ok(lines.some((l) => /role\[1\] \(iso\)\.labels: a privileged role needs a label no other role has/.test(l)));
+});
+
+test("the README's documented pools and examples/hello validate", () => {
+  const readme = readFileSync(new URL("../../README.md", import.meta.url), "utf8");
+  const pools = [...readme.matchAll(/```toml\n([\s\S]*?)```/g)].map((m) => m[1] ?? "");
+  assert.ok(pools.length > 0);
+  pools.push(readFileSync(new URL("../../examples/hello/runnerpool.toml", import.meta.url), "utf8"));
+  for (const text of pools) {
+    if (!text.includes("[[role]]")) continue;
+    assert.deepEqual(validateConfigText(text, "README.md").problems.map(formatProblem), [], text);
+  }
 });

@@ -1,9 +1,10 @@
 import { readFileSync } from "node:fs";
+import { dirname } from "node:path";
 import { parse, TomlError } from "smol-toml";
-import type { z } from "zod";
+import { z } from "zod";
 import { errorMessage, formatLocation, PoolError } from "../lib/index.js";
-import { labelsCover } from "../workflow/index.js";
-import { configSchema, type PoolConfig, type RoleConfig } from "./schema.js";
+import { type IndexedRole, type PolicyOptions, policyProblems } from "./policy.js";
+import { configSchema, type PoolConfig, roleSchema } from "./schema.js";
 
 export interface ConfigProblem {
   file: string;
@@ -74,73 +75,37 @@ function locate(problem: ConfigProblem, text: string): ConfigProblem {
   return { ...problem, line: line + 1, col: 1 };
 }
 
-function roleKey(role: RoleConfig, i: number, key: string): string {
-  return `role[${i}] (${role.name}).${key}`;
+/**
+ * The roles of a file that fails the schema, with their indexes, so their policy problems are still
+ * reported with the schema's and one edit fixes everything. A role with other bad keys still takes
+ * part in the cross-role rules by its name, labels and guard keys (`partial`).
+ */
+function parsedRoles(doc: unknown): IndexedRole[] {
+  const roles = (doc as { role?: unknown } | null)?.role;
+  if (!Array.isArray(roles)) return [];
+  return roles.flatMap((raw: unknown, index) => {
+    const parsed = roleSchema.safeParse(raw);
+    if (parsed.success) return [{ role: parsed.data, index }];
+    const named = z.object({ name: roleSchema.shape.name, labels: roleSchema.shape.labels }).safeParse(raw);
+    if (!named.success) return [];
+    const { privileged, secrets_dir } = raw as { privileged?: unknown; secrets_dir?: unknown };
+    const guard = {
+      privileged: privileged === true,
+      ...(typeof secrets_dir === "string" ? { secrets_dir } : {}),
+    };
+    return [{ role: roleSchema.parse({ ...named.data, ...guard }), index, partial: true }];
+  });
 }
 
 /**
- * Cross-field rules the schema cannot express, including the two-way privileged rule: a privileged
- * role refuses refs outside allowed_refs (fail closed: it must list some), and no other role may be
- * able to take its jobs, or a job meant for the quarantined role could run elsewhere.
+ * Parses and validates TOML text, collecting every problem (schema and policy together) instead of
+ * stopping at the first. With `baseDir`, paths in the file must exist there (`secrets_dir`).
  */
-function semanticProblems(config: PoolConfig, file: string): ConfigProblem[] {
-  const problems: ConfigProblem[] = [];
-  const add = (keyPath: string, message: string) => problems.push({ file, keyPath, message });
-  const seen = new Map<string, number>();
-  config.role.forEach((role: RoleConfig, i: number) => {
-    const prev = seen.get(role.name);
-    if (prev !== undefined) add(roleKey(role, i, "name"), `role name "${role.name}" is already used by role[${prev}]`);
-    seen.set(role.name, i);
-    if ((role.backend === "docker" || role.backend === "podman") && role.image === undefined) {
-      add(
-        roleKey(role, i, "backend"),
-        `backend "${role.backend}" needs an image: set image = "runnerpool-linux:local"`,
-      );
-    }
-    if (role.provider !== "local") {
-      if (role.image === undefined) {
-        add(roleKey(role, i, "provider"), `provider "${role.provider}" needs an image with node: set image`);
-      }
-      if (role.privileged || role.allowed_refs.length > 0 || role.secrets_dir !== undefined) {
-        add(
-          roleKey(role, i, "provider"),
-          `provider "${role.provider}" cannot enforce privileged, allowed_refs or secrets_dir: use provider = "local" for this role`,
-        );
-      }
-    }
-    if (role.privileged && role.allowed_refs.length === 0) {
-      add(
-        roleKey(role, i, "allowed_refs"),
-        'a privileged role must list the refs it may run (fail closed): e.g. allowed_refs = ["refs/tags/v*"]',
-      );
-    }
-    config.role.forEach((other: RoleConfig, j: number) => {
-      if (j <= i) return;
-      if (labelsCover(other.labels, role.labels) && labelsCover(role.labels, other.labels)) {
-        add(
-          roleKey(other, j, "labels"),
-          `label collision: role "${other.name}" has the same labels as role "${role.name}" [${role.labels.join(", ")}], so jobs cannot choose between them: give each role a label of its own`,
-        );
-      }
-    });
-  });
-  config.role.forEach((role: RoleConfig, i: number) => {
-    if (!role.privileged) return;
-    config.role.forEach((other: RoleConfig, j: number) => {
-      if (i === j || other.privileged) return;
-      if (labelsCover(role.labels, other.labels)) {
-        add(
-          roleKey(other, j, "labels"),
-          `role "${other.name}" is not privileged but its labels [${other.labels.join(", ")}] cover every label of the privileged role "${role.name}" [${role.labels.join(", ")}], so its jobs could run there: drop "${role.labels.find((l) => !["self-hosted"].includes(l)) ?? role.labels[0]}" from "${other.name}" or give "${role.name}" a label of its own`,
-        );
-      }
-    });
-  });
-  return problems;
-}
-
-/** Parses and validates TOML text, collecting every problem instead of stopping at the first. */
-export function validateConfigText(text: string, file: string): { config?: PoolConfig; problems: ConfigProblem[] } {
+export function validateConfigText(
+  text: string,
+  file: string,
+  options: PolicyOptions = {},
+): { config?: PoolConfig; problems: ConfigProblem[] } {
   let doc: unknown;
   try {
     doc = parse(text);
@@ -152,11 +117,14 @@ export function validateConfigText(text: string, file: string): { config?: PoolC
     throw err;
   }
   const result = configSchema.safeParse(doc);
-  if (!result.success) return { problems: problemsFrom(result.error, file, doc).map((p) => locate(p, text)) };
-  const problems = semanticProblems(result.data, file)
+  const roles = result.success ? result.data.role.map((role, index) => ({ role, index })) : parsedRoles(doc);
+  const problems = [
+    ...(result.success ? [] : problemsFrom(result.error, file, doc)),
+    ...policyProblems(roles, options).map((p) => ({ file, ...p })),
+  ]
     .map((p) => locate(p, text))
     .sort((a, b) => (a.line ?? 0) - (b.line ?? 0));
-  return problems.length > 0 ? { problems } : { config: result.data, problems };
+  return result.success && problems.length === 0 ? { config: result.data, problems } : { problems };
 }
 
 export function formatProblem(p: ConfigProblem): string {
@@ -174,7 +142,7 @@ export function loadConfig(file: string): PoolConfig {
       file,
     });
   }
-  const { config, problems } = validateConfigText(text, file);
+  const { config, problems } = validateConfigText(text, file, { baseDir: dirname(file) });
   if (!config) {
     throw new PoolError("CONFIG_INVALID", `invalid config:\n${problems.map(formatProblem).join("\n")}`, { file });
   }

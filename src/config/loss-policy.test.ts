@@ -21,6 +21,7 @@ allowed_refs = ["refs/tags/v*"]
 name = "deploy"
 labels = ["deploy"]
 secrets_dir = "secrets"
+allowed_refs = "any"
 retry_on_loss = 2
 lease = "5s"
 `;

@@ -19,11 +19,12 @@ workdir_parent = "../work"
 name = "deploy"
 labels = ["deploy"]
 secrets_dir = "secrets/deploy"
+allowed_refs = ["refs/heads/main"]
 `;
 
 test("every relative path of a config file is relative to the file's directory, not the current one", () => {
   const confDir = join(dir, "etc");
-  mkdirSync(confDir, { recursive: true });
+  mkdirSync(join(confDir, "secrets/deploy"), { recursive: true });
   writeFileSync(join(confDir, "pool.toml"), TOML);
   const { config, file, baseDir } = openConfig({
     given: "etc/pool.toml",

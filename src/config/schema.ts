@@ -12,6 +12,9 @@ const labelName = z
   .min(1)
   .regex(/^[^\s,:]+$/, "labels have no spaces, commas or colons (the backend says how jobs run, not the label)");
 
+/** `allowed_refs = "any"`: the explicit choice that a role with secrets runs jobs of every ref. */
+export const ANY_REF = "any";
+
 export const backendNames = ["auto", "host", "sandbox", "docker", "podman"] as const;
 
 /**
@@ -145,16 +148,23 @@ export const roleSchema = z.strictObject({
   idle_timeout: duration("an idle instance above instances.min is drained and unregistered after this").prefault("10m"),
   limits: limitsSchema.default({}).describe("per-job resource limits (cgroups)"),
   env: z.record(z.string(), z.string()).default({}).describe("extra environment for every job of this role"),
-  privileged: z.boolean().default(false).describe("runs only refs in allowed_refs; no other role may take its jobs"),
+  privileged: z
+    .boolean()
+    .default(false)
+    .describe("runs only refs in allowed_refs, and only jobs whose runs-on names one of its exclusive labels"),
   allowed_refs: z
-    .array(refPattern)
+    .union([z.literal(ANY_REF), z.array(refPattern)])
     .default([])
-    .describe('github.ref patterns this role runs (e.g. "refs/tags/v*"); others are refused'),
+    .describe(
+      'github.ref patterns this role runs (e.g. "refs/tags/v*"), others are refused; "any" (a string, not a list) lets a role with secrets_dir run every ref',
+    ),
   secrets_dir: z
     .string()
     .min(1)
     .optional()
-    .describe("directory mounted read-only into this role's jobs at $RUNNERPOOL_SECRETS_DIR"),
+    .describe(
+      "directory mounted read-only into this role's jobs at $RUNNERPOOL_SECRETS_DIR; the role then takes only jobs that name one of its exclusive labels, and needs allowed_refs",
+    ),
   lease: duration("this role's lease, instead of [runner] lease").optional(),
   retry_on_loss: z
     .number()

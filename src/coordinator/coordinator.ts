@@ -6,6 +6,7 @@ import { Picker } from "./engine/picker.js";
 import { WakeQueue } from "./engine/queue.js";
 import { createReadModel } from "./engine/read-model.js";
 import { type LossPolicy, type LossPolicyOf, loseTasksOf, reapLost } from "./engine/reaper.js";
+import { routingOf } from "./engine/routing.js";
 import { RunEngine } from "./engine/run-engine.js";
 import { RunWaiters } from "./engine/run-waiters.js";
 import { Sweeper } from "./engine/sweeper.js";
@@ -46,6 +47,12 @@ export interface CoordinatorOptions {
    * triggers. Unset: no git hosting.
    */
   reposDir?: string;
+  /**
+   * The exclusive labels of the pool's privileged and secret-holding roles, asked on every pick: a runner
+   * carrying one is offered only jobs whose runs-on names one. The composition root builds it from the
+   * config; unset, jobs route by label cover alone (Gitea's rule).
+   */
+  guardedLabels?: () => readonly string[];
   logger?: Logger;
 }
 
@@ -97,7 +104,8 @@ function openCore(options: CoordinatorOptions, logger: Logger): Core & { picker:
   const defaultActionsUrl = options.defaultActionsUrl ?? "https://github.com";
   const engine = new RunEngine({ store, outbox: new Outbox(events, queue, logger), logger, serverUrl });
   const tokens = new TokenPool();
-  const picker = new Picker({ store, engine, tokens, serverUrl, defaultActionsUrl });
+  const routes = routingOf(options.guardedLabels);
+  const picker = new Picker({ store, engine, tokens, serverUrl, defaultActionsUrl, routes });
   const unmatchedMs = options.unmatchedTimeoutMs ?? 0;
   const fallback: LossPolicy = { leaseMs: 30_000, retries: 1, ...options.defaultLossPolicy };
   const lossPolicy: LossPolicyOf = (runner) => ({
@@ -105,7 +113,7 @@ function openCore(options: CoordinatorOptions, logger: Logger): Core & { picker:
     ...(runner && options.lossPolicy?.({ name: runner.name, labels: runner.labels })),
   });
   const opened = Date.now();
-  const unservable = new UnservableWatch(store, engine, unmatchedMs, logger);
+  const unservable = new UnservableWatch(store, engine, unmatchedMs, logger, routes);
   const sweep = () => {
     if (closed()) return;
     unservable.check();

@@ -42,6 +42,8 @@ export interface RunJobOptions {
   actions?: ActionSourceOptions;
   /** The pool's checkout policy (`[git]`) and the host's mirror cache, for `actions/checkout`. */
   git?: GitPolicy;
+  /** The role's `secrets_dir` on this host: the contents of its files are masked like secrets. */
+  secretsDir?: string;
 }
 
 /** Remote actions: fetched over git, cached per host by resolved commit SHA. */

@@ -1,4 +1,7 @@
 import assert from "node:assert/strict";
+import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { test } from "node:test";
 import { payloadWithSteps, runTestJob } from "../../test/support/run-test-job.js";
 
@@ -84,4 +87,26 @@ test("a job output holding a secret is left out with a warning", async () => {
   );
   assert.deepEqual(outcome.outputs, { fine: "ok" });
   assert.ok(sink.lines.some((l) => l.includes("job output 'leak' is left out")));
+});
+
+test("the contents of the role's secrets_dir files are masked, also base64-encoded", async () => {
+  const dir = await mkdtemp(join(tmpdir(), "secrets-"));
+  try {
+    await mkdir(join(dir, "ssh"));
+    await writeFile(join(dir, "token"), "dir-token-8c1f2a\n");
+    await writeFile(join(dir, "ssh", "key"), "-----BEGIN KEY-----\nkey-body-77d0e3\n-----END KEY-----\n");
+    const { sink } = await runTestJob(
+      payloadWithSteps(
+        '- run: |\n    echo "token dir-token-8c1f2a"\n    echo "key-body-77d0e3"\n    printf dir-token-8c1f2a | base64',
+      ),
+      { secretsDir: dir },
+    );
+    assert.ok(sink.lines.includes("token ***"), sink.text);
+    assert.ok(sink.lines.includes("***"), sink.text);
+    assert.ok(!sink.text.includes("dir-token-8c1f2a"), sink.text);
+    assert.ok(!sink.text.includes("key-body-77d0e3"), sink.text);
+    assert.ok(!sink.text.includes(Buffer.from("dir-token-8c1f2a").toString("base64").slice(0, 20)), sink.text);
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
 });

@@ -22,6 +22,7 @@ import { loadJob } from "./job-payload.js";
 import type { JobOutcome, RunJobOptions } from "./job-request.js";
 import { JobState } from "./job-state.js";
 import { executePres } from "./pre-steps.js";
+import { secretFileValues } from "./secret-files.js";
 import { executePosts, executeStep, type JobScope, type StepReport, timeoutMs } from "./step-executor.js";
 import { createStepRunner } from "./steps/create-step-runner.js";
 
@@ -51,9 +52,10 @@ function actionCache(dir: string | undefined): ActionCache {
   return cache;
 }
 
-/** Every secret and credential the job holds is masked, including the task and runtime tokens. */
-function createMasker(options: RunJobOptions): SecretMasker {
+/** Every secret and credential the job holds is masked: secrets, the task and runtime tokens, secrets_dir files. */
+async function createMasker(options: RunJobOptions): Promise<SecretMasker> {
   const masker = new SecretMasker();
+  for (const value of await secretFileValues(options.secretsDir)) masker.add(value);
   for (const value of Object.values(options.request.secrets ?? {})) masker.add(value);
   for (const key of ["token", "gitea_runtime_token"]) masker.add(contextText(options.request.context?.[key]));
   return masker;
@@ -67,7 +69,7 @@ function createMasker(options: RunJobOptions): SecretMasker {
 export async function runJob(options: RunJobOptions): Promise<JobOutcome> {
   let log: JobLog | undefined;
   try {
-    log = new JobLog(options.sink, createMasker(options));
+    log = new JobLog(options.sink, await createMasker(options));
     return await execute(options, log);
   } catch (err) {
     log?.error(`the job failed unexpectedly: ${errorMessage(err)}`);

@@ -5,7 +5,7 @@ export { hasBearer, isLocalRequest, isLoopback, readJsonBody, sendJson } from ".
 export { isJobResult, JOB_RESULTS, type JobResult } from "./job-result.js";
 export { formatLocation, type Location } from "./location.js";
 export { createLogger, type Logger, silentLogger } from "./log.js";
-export { MASK, SecretMasker } from "./mask.js";
+export { encodedForms, MASK, SecretMasker } from "./mask.js";
 export {
   findProcessesByEnv,
   isProcessAlive,

@@ -1,6 +1,30 @@
 import assert from "node:assert/strict";
+import { readFileSync } from "node:fs";
 import { test } from "node:test";
-import { SecretMasker } from "./mask.js";
+import { encodedForms, SecretMasker } from "./mask.js";
+
+interface MaskCase {
+  name: string;
+  secrets: string[];
+  text: string;
+  masked: string;
+}
+
+const cases = JSON.parse(
+  readFileSync(new URL("../../testdata/masking/cases.json", import.meta.url), "utf8"),
+) as MaskCase[];
+
+for (const c of cases) {
+  test(`masking table: ${c.name}`, () => {
+    const m = new SecretMasker();
+    for (const s of c.secrets) m.add(s);
+    assert.equal(m.mask(c.text), c.masked);
+  });
+}
+
+test("a value with nothing to escape has only its base64 forms", () => {
+  assert.deepEqual(encodedForms("plainvalue1"), ["cGxhaW52YWx1ZT", "bGFpbnZhbHVlM", "YWludmFsdWUx"]);
+});
 
 test("masks every occurrence of a registered value", () => {
   const m = new SecretMasker();

@@ -6,6 +6,8 @@ export interface RoleLabels {
   labels: string[];
   /** Host-mode privileged roles (iso) may use sudo; jobs routed there are not warned about it. */
   privileged?: boolean;
+  /** Holds secrets (`secrets_dir`): like a privileged role, reachable only by a job that names it. */
+  guarded?: boolean;
 }
 
 /** The first role whose labels cover every label of a job (the forge's matching rule). */

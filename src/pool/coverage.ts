@@ -1,12 +1,26 @@
-import { formatDiagnostic, labelsCover, normaliseRunsOn, parseWorkflow, planJobs } from "../workflow/index.js";
+import {
+  exclusiveLabels,
+  formatDiagnostic,
+  labelsCover,
+  normaliseRunsOn,
+  parseWorkflow,
+  planJobs,
+  type RoutedRole,
+  routes,
+} from "../workflow/index.js";
 
 /** One job of a repository and the role that would run it. */
 export interface CoverageRow {
   workflow: string;
   job: string;
   runsOn: string[];
-  /** null: no role's labels cover the job's runs-on. */
+  /** The role the embedded coordinator routes it to; null: none (no role's labels cover it, or only guarded ones). */
   role: string | null;
+  /**
+   * Privileged or secret-holding roles whose labels cover the job although it names none of their own
+   * labels: a forge that picks by labels alone (Gitea) may hand it to them, and they refuse it.
+   */
+  unnamedGuarded: string[];
 }
 
 export interface Coverage {
@@ -18,8 +32,10 @@ export interface Coverage {
 /** Every job's runs-on across a repository's workflows and the role that serves it, offline. */
 export function planCoverage(
   workflows: readonly { file: string; source: string }[],
-  roles: readonly { name: string; labels: readonly string[] }[],
+  roles: readonly RoutedRole[],
 ): Coverage {
+  const own = new Map(roles.filter((r) => r.guarded).map((r) => [r, exclusiveLabels(r, roles)]));
+  const guarded = new Set([...own.values()].flat());
   const rows: CoverageRow[] = [];
   const errors: string[] = [];
   for (const { file, source } of workflows) {
@@ -42,8 +58,11 @@ export function planCoverage(
         .map((j) => ({ job: j.id, runsOn: normaliseRunsOn(j.runsOn) })),
     ];
     for (const { job, runsOn } of jobs) {
-      const role = roles.find((r) => labelsCover(runsOn, r.labels));
-      rows.push({ workflow: file, job, runsOn, role: role?.name ?? null });
+      const role = roles.find((r) => routes(runsOn, r.labels, guarded));
+      const unnamedGuarded = [...own]
+        .filter(([r, labels]) => labelsCover(runsOn, r.labels) && !runsOn.some((l) => labels.includes(l)))
+        .map(([r]) => r.name);
+      rows.push({ workflow: file, job, runsOn, role: role?.name ?? null, unnamedGuarded });
     }
   }
   return { rows, errors };

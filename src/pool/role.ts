@@ -1,4 +1,5 @@
 import type { ResourceLimits } from "../lib/index.js";
+import { exclusiveLabels } from "../workflow/index.js";
 
 /** One role of the pool as the supervisor runs it: config settled (durations in ms, `auto` resolved). */
 export interface PoolRole {
@@ -22,6 +23,11 @@ export interface PoolRole {
   allowedRefs?: string[];
   /** Absolute path; mounted read-only into this role's jobs only. */
   secretsDir?: string;
+  /**
+   * On a guarded role (privileged or with secrets): its labels no other role has; its runners refuse any
+   * job whose runs-on names none of them. Filled by `guardRoles`; missing on a guarded role = refuse all.
+   */
+  exclusiveLabels?: string[];
   /** Where instances run: `local` (this process, default), `docker`/`podman` (a container per instance). */
   provider?: "local" | "docker" | "podman";
 }
@@ -46,5 +52,17 @@ export function roleIdentity(role: PoolRole): string {
     role.privileged,
     role.allowedRefs,
     role.secretsDir,
+    role.exclusiveLabels,
   ]);
+}
+
+/** A privileged or secret-holding role: reachable only by a job that names one of its exclusive labels. */
+export function isGuarded(role: PoolRole): boolean {
+  return role.privileged === true || role.secretsDir !== undefined;
+}
+
+/** The roles with `exclusiveLabels` set on every guarded one, from the labels of the whole pool. */
+export function guardRoles(roles: readonly PoolRole[]): PoolRole[] {
+  const routed = roles.map((r) => ({ name: r.name, labels: r.labels, guarded: isGuarded(r) }));
+  return roles.map((r, i) => (isGuarded(r) ? { ...r, exclusiveLabels: exclusiveLabels(routed[i]!, routed) } : r));
 }

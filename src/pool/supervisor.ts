@@ -93,6 +93,11 @@ export class Supervisor {
     while (this.pending.size > 0) await Promise.allSettled([...this.pending]);
   }
 
+  /** The roles the pool runs now, as the last update gave them. */
+  currentRoles(): PoolRole[] {
+    return [...this.roles.values()].map((rs) => rs.role);
+  }
+
   roleOfRunner(name: string): string | undefined {
     return this.instances.get(name)?.role.name;
   }

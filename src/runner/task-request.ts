@@ -1,6 +1,7 @@
 import { parse } from "yaml";
 import type { JobRequest } from "../executor/index.js";
 import { resultFromWire, type Task } from "../protocol/index.js";
+import { normaliseRunsOn } from "../workflow/index.js";
 
 const decoder = new TextDecoder();
 
@@ -32,5 +33,19 @@ export function countSteps(payload: string): number {
     return Array.isArray(steps) ? steps.length : 0;
   } catch {
     return 0;
+  }
+}
+
+/**
+ * The `runs-on` of the payload's single job, as the forge planned it (Gitea evaluates matrix values into
+ * it). Empty when the payload cannot be read or holds no single job: a guarded role then refuses it.
+ */
+export function payloadRunsOn(payload: string): string[] {
+  try {
+    const doc = parse(payload) as { jobs?: Record<string, { "runs-on"?: unknown }> } | null;
+    const jobs = Object.values(doc?.jobs ?? {});
+    return jobs.length === 1 ? normaliseRunsOn(jobs[0]?.["runs-on"]) : [];
+  } catch {
+    return [];
   }
 }

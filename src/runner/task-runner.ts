@@ -5,7 +5,7 @@ import type { ExecuteJob } from "./execute-job.js";
 import type { RunnerForge } from "./forge.js";
 import { refusal, type TaskPolicy } from "./policy.js";
 import { Reporter, type ReporterOptions } from "./reporter.js";
-import { countSteps, decodeTask } from "./task-request.js";
+import { countSteps, decodeTask, payloadRunsOn } from "./task-request.js";
 
 /** Reporter timings a caller may tune (tests shorten them). */
 export type ReportTimings = Pick<
@@ -103,7 +103,7 @@ async function superviseTask(options: RunTaskOptions): Promise<TaskSummary> {
   });
   reporter.start();
   reporter.log(`runnerpool: runner "${options.runnerName}" took task ${options.task.id}`);
-  const refused = refusal(options.policy, request.context);
+  const refused = refusal(options.policy, request.context, payloadRunsOn(request.payload));
   if (refused !== undefined) {
     // Policy is decided before the job is handed to the executor: a refused task never executes.
     logger.warn({ reason: refused }, "task refused by the role's policy");

@@ -27,7 +27,15 @@ export {
   toText,
 } from "./expressions.js";
 export { globToRegExp, matchGlob, matchPatterns } from "./glob.js";
-export { labelNames, labelsCover, parseLabel, type RunnerLabel } from "./labels.js";
+export {
+  exclusiveLabels,
+  labelNames,
+  labelsCover,
+  parseLabel,
+  type RoutedRole,
+  type RunnerLabel,
+  routes,
+} from "./labels.js";
 export { expandMatrix, MAX_MATRIX_COMBINATIONS, type MatrixCombination, matrixName } from "./matrix.js";
 export type {
   Diagnostic,

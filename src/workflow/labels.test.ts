@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { labelNames, labelsCover, parseLabel } from "./labels.js";
+import { exclusiveLabels, labelNames, labelsCover, parseLabel, routes } from "./labels.js";
 
 const cases: [string, ReturnType<typeof parseLabel>][] = [
   ["ubuntu-latest", { name: "ubuntu-latest", scheme: "host", arg: "" }],
@@ -56,3 +56,56 @@ for (const c of covers) {
     assert.equal(labelsCover(c.runsOn, c.labels), c.covered);
   });
 }
+
+const guarded = new Set(["iso", "deploy"]);
+const routing: { name: string; runsOn: string[]; labels: string[]; routed: boolean }[] = [
+  {
+    name: "a plain runner takes what its labels cover",
+    runsOn: ["self-hosted"],
+    labels: ["self-hosted", "linux"],
+    routed: true,
+  },
+  {
+    name: "a guarded runner does not take [self-hosted]",
+    runsOn: ["self-hosted"],
+    labels: ["self-hosted", "iso"],
+    routed: false,
+  },
+  {
+    name: "a guarded runner does not take a job without runs-on",
+    runsOn: [],
+    labels: ["self-hosted", "deploy"],
+    routed: false,
+  },
+  {
+    name: "a guarded runner takes a job that names it",
+    runsOn: ["self-hosted", "iso"],
+    labels: ["self-hosted", "iso"],
+    routed: true,
+  },
+  { name: "naming another guarded label is not enough", runsOn: ["deploy"], labels: ["deploy", "iso"], routed: true },
+  {
+    name: "naming it does not lift label cover",
+    runsOn: ["iso", "gpu"],
+    labels: ["self-hosted", "iso"],
+    routed: false,
+  },
+];
+
+for (const c of routing) {
+  test(`routing: ${c.name}`, () => {
+    assert.equal(routes(c.runsOn, c.labels, guarded), c.routed);
+  });
+}
+
+test("a role's exclusive labels are those no other role has", () => {
+  const roles = [
+    { name: "linux", labels: ["self-hosted", "linux"], guarded: false },
+    { name: "iso", labels: ["self-hosted", "iso"], guarded: true },
+    { name: "both", labels: ["linux", "iso"], guarded: false },
+  ];
+  assert.deepEqual(exclusiveLabels(roles[0]!, roles), []);
+  assert.deepEqual(exclusiveLabels(roles[1]!, roles.slice(0, 2)), ["iso"]);
+  assert.deepEqual(exclusiveLabels(roles[1]!, roles), []);
+  assert.deepEqual(exclusiveLabels(roles[1]!, [roles[1]!]), ["iso"], "self-hosted names no role, even alone");
+});

@@ -40,3 +40,38 @@ export function labelsCover(runsOn: readonly string[], runnerLabels: readonly st
   const labels = new Set(runnerLabels);
   return runsOn.every((l) => labels.has(l));
 }
+
+/** A role as the routing rule sees it: guarded roles (privileged, or holding secrets) are reachable only by name. */
+export interface RoutedRole {
+  name: string;
+  labels: readonly string[];
+  guarded: boolean;
+}
+
+/** Labels that name no role: every self-hosted runner has `self-hosted` (GitHub's convention), so it means "any". */
+const GENERIC_LABELS: ReadonlySet<string> = new Set(["self-hosted"]);
+
+/**
+ * The labels of `role` that no other role has: what a job names to reach this role and no other.
+ * `self-hosted` never counts, even on the only role of a pool.
+ */
+export function exclusiveLabels(role: RoutedRole, roles: readonly RoutedRole[]): string[] {
+  return role.labels.filter(
+    (l) => !GENERIC_LABELS.has(l) && !roles.some((other) => other !== role && other.labels.includes(l)),
+  );
+}
+
+/**
+ * The routing rule of the pool: a runner takes a job when its labels cover the job's runs-on and, if it
+ * carries guarded labels, the runs-on names one of them. So `runs-on: [self-hosted]`, or no runs-on at all,
+ * never reaches a privileged or secret-holding role, however its other labels match.
+ */
+export function routes(
+  runsOn: readonly string[],
+  runnerLabels: readonly string[],
+  guarded: ReadonlySet<string>,
+): boolean {
+  if (!labelsCover(runsOn, runnerLabels)) return false;
+  const held = runnerLabels.filter((l) => guarded.has(l));
+  return held.length === 0 || runsOn.some((l) => held.includes(l));
+}

@@ -84,3 +84,23 @@ test("pool coverage maps every job's runs-on to a role, or says no role serves i
   assert.match(bad.stdout, /gpu\.yml: train \(gpu\) \[gpu\] -> no role serves \[gpu\]/);
   assert.match(bad.stdout, /gpu\.yml: train \(linux\) \[linux\] -> linux/);
 });
+
+test("pool coverage flags jobs that match a guarded role without naming it, and exits 1", async () => {
+  const repo = join(dir, "guarded");
+  write(
+    "guarded/runnerpool.toml",
+    '[[role]]\nname = "linux"\nlabels = ["self-hosted", "linux"]\n[[role]]\nname = "iso"\nlabels = ["self-hosted", "iso"]\nprivileged = true\nallowed_refs = ["refs/tags/*"]\n',
+  );
+  write(
+    "guarded/.gitea/workflows/ci.yml",
+    "on: push\njobs:\n  any:\n    runs-on: [self-hosted]\n    steps: [{run: 'true'}]\n  none:\n    steps: [{run: 'true'}]\n  image:\n    runs-on: [self-hosted, iso]\n    steps: [{run: 'true'}]\n",
+  );
+  const out = await runCli(["pool", "coverage", repo]);
+  assert.equal(out.code, 1, out.stdout);
+  assert.match(
+    out.stdout,
+    /ci\.yml: any \[self-hosted\] -> linux; also matches guarded role\(s\) iso without naming them/,
+  );
+  assert.match(out.stdout, /ci\.yml: none \[\] -> linux; also matches guarded role\(s\) iso/);
+  assert.match(out.stdout, /ci\.yml: image \[self-hosted, iso\] -> iso\n/);
+});

@@ -32,8 +32,27 @@ jobs:
   deploy:
     runs-on: [self-hosted, deploy]
     steps:
-      - run: echo "deploying with $(cat "$RUNNERPOOL_SECRETS_DIR/token")"
+      - run: |
+          echo "deploying with $(cat "$RUNNERPOOL_SECRETS_DIR/token")"
+          echo "reversed: $(rev "$RUNNERPOOL_SECRETS_DIR/token")"
 `;
+
+/** The privileged role: runs main and distro tags, and only jobs that name "iso". */
+const ISO: PoolRole = {
+  name: "iso",
+  labels: ["self-hosted", "iso"],
+  backend: "host",
+  capacity: 1,
+  env: {},
+  privileged: true,
+  allowedRefs: ["refs/heads/main", "refs/tags/distro-v*"],
+};
+
+/** Jobs that name no role: `any` runs on [self-hosted], `none` has no runs-on; `n` copies of each. */
+function unnamedJobs(n: number): string {
+  const matrix = `    strategy:\n      matrix:\n        n: [${Array.from({ length: n }, (_, i) => i + 1).join(", ")}]\n`;
+  return `on: push\njobs:\n  any:\n    runs-on: [self-hosted]\n${matrix}    steps:\n      - run: echo any\n  none:\n${matrix}    steps:\n      - run: echo none\n`;
+}
 
 describe("a pool of three roles", { skip }, () => {
   const h = new PoolHarness();
@@ -44,15 +63,7 @@ describe("a pool of three roles", { skip }, () => {
     writeFileSync(join(secrets, "token"), `${SECRET}\n`, { mode: 0o600 });
     const roles: PoolRole[] = [
       { name: "linux", labels: ["self-hosted", "linux"], backend: "sandbox", capacity: 4, env: {} },
-      {
-        name: "iso",
-        labels: ["self-hosted", "iso"],
-        backend: "host",
-        capacity: 1,
-        env: {},
-        privileged: true,
-        allowedRefs: ["refs/heads/main", "refs/tags/distro-v*"],
-      },
+      ISO,
       {
         name: "deploy",
         labels: ["self-hosted", "deploy"],
@@ -98,9 +109,22 @@ describe("a pool of three roles", { skip }, () => {
     assert.equal(jobs.build?.result, "success", "other roles are not affected");
   });
 
+  test("runs-on [self-hosted] and a job without runs-on never reach iso or deploy", async () => {
+    // Both match every role by labels alone; only the picker's routing keeps them off the guarded roles.
+    const run = await h.wait(h.submit(unnamedJobs(6)));
+    assert.equal(run.jobs.length, 12);
+    for (const job of run.jobs) {
+      assert.equal(job.result, "success", `${job.name}: ${h.log(job.id)}`);
+      assert.equal(h.supervisor.roleOfRunner(job.runnerName ?? ""), "linux", job.name);
+    }
+  });
+
   test("a deploy job reads its secret, a linux job can neither see nor read it", async () => {
     const jobs = await byName("refs/heads/main");
-    assert.match(h.log(jobs.deploy?.id ?? 0), new RegExp(`deploying with ${SECRET}`));
+    // The job reads the secret; its log shows it masked (the reversed text proves the read).
+    const deploy = h.log(jobs.deploy?.id ?? 0);
+    assert.match(deploy, /deploying with \*\*\*/);
+    assert.match(deploy, new RegExp(`reversed: ${[...SECRET].reverse().join("")}`));
     const build = h.log(jobs.build?.id ?? 0);
     assert.match(build, /secrets dir: \[\]/);
     assert.match(build, /cannot read the deploy secret/);
@@ -143,5 +167,24 @@ describe("the release wave", () => {
     // In series the makespan would be the sum of the job times; a loaded machine stretches both alike.
     const serial = run.jobs.reduce((n, j) => n + Date.parse(j.stoppedAt ?? "") - Date.parse(j.startedAt ?? ""), 0);
     assert.ok(makespan < serial / 3, `makespan ${makespan} ms against ${serial} ms in series`);
+  });
+});
+
+describe("a pool of guarded roles only", () => {
+  const h = new PoolHarness();
+  before(async () => {
+    await h.start([ISO]);
+  });
+  after(() => h.close());
+
+  test("jobs that do not name the privileged role are never offered to it and fail as unservable", async () => {
+    // On the only role of the pool `self-hosted` is still no name of it.
+    const run = await h.wait(h.submit(unnamedJobs(1)));
+    assert.equal(run.jobs.length, 2);
+    for (const job of run.jobs) {
+      assert.equal(job.result, "failure", job.name);
+      assert.equal(job.runnerName ?? "", "", `${job.name}: no runner took it`);
+      assert.match(job.unservable ?? "", /no runner serves runs-on .*privileged or secret-holding roles/);
+    }
   });
 });

@@ -1,5 +1,7 @@
 import assert from "node:assert/strict";
-import { existsSync, readFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { test } from "node:test";
 import { runCli } from "../support/cli.js";
 
@@ -74,4 +76,52 @@ test("a bad flag is a usage error with exit code 2", async () => {
   const r = await runCli(["run", "--evnt", "push"]);
   assert.equal(r.code, 2);
   assert.match(r.stderr, /usage: runnerpool run/);
+});
+
+test("--secret NAME and --secret-file keep values out of every process's arguments and out of the log", async () => {
+  const fromEnv = "env-secret-5b1e0c7d";
+  const fromFile = "file-secret-a4f09e21";
+  const dir = mkdtempSync(join(tmpdir(), "rp-secrets-"));
+  const envFile = join(dir, "secrets.env");
+  writeFileSync(envFile, `# deploy credentials\nFROM_FILE="${fromFile}"\n`, { mode: 0o600 });
+  const seen: string[] = [];
+  let running = true;
+  const watch = (async () => {
+    while (running) {
+      for (const pid of readdirSync("/proc").filter((p) => /^\d+$/.test(p))) {
+        try {
+          const args = readFileSync(`/proc/${pid}/cmdline`, "utf8");
+          if (args.includes(fromEnv) || args.includes(fromFile)) seen.push(args.replaceAll("\0", " "));
+        } catch {
+          // the process ended
+        }
+      }
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  })();
+  try {
+    const r = await runCli(
+      ["run", "test/e2e/fixtures/secrets", "--secret", "FROM_ENV", "--secret-file", envFile, "--json"],
+      { timeoutMs: 90_000, env: { FROM_ENV: fromEnv } },
+    );
+    running = false;
+    await watch;
+    assert.equal(r.code, 0, r.stderr);
+    assert.deepEqual(seen, [], "a secret was in some process's arguments");
+    const log = readFileSync((JSON.parse(r.stdout) as Summary).runs[0]?.jobs[0]?.logFile ?? "", "utf8");
+    assert.match(log, /env secret: \*\*\*/);
+    assert.match(log, /file secret: \*\*\*/);
+    for (const leak of [fromEnv, fromFile, Buffer.from(fromEnv).toString("base64").slice(0, 16)]) {
+      assert.equal(log.includes(leak), false, `${leak} in the log`);
+    }
+  } finally {
+    running = false;
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test("--secret NAME=value is refused: the value would be in the process arguments", async () => {
+  const r = await runCli(["run", "examples/hello", "--secret", "K=v"], { timeoutMs: 30_000 });
+  assert.equal(r.code, 2);
+  assert.match(r.stderr, /would put the value in the process arguments.*export K and pass --secret K/);
 });

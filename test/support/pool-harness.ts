@@ -3,6 +3,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { queuedFor } from "../../src/cli/assembly/coordinator.js";
 import { assemblePool, type PoolAssemblyOptions } from "../../src/cli/assembly/pool.js";
+import { guardedLabelsOf } from "../../src/cli/assembly/roles.js";
 import {
   type Coordinator,
   type CoordinatorServer,
@@ -13,7 +14,10 @@ import {
 import { silentLogger } from "../../src/lib/index.js";
 import type { PoolRole, Supervisor } from "../../src/pool/index.js";
 
-/** A real coordinator on 127.0.0.1 and a pool, assembled as `up` does, running the given roles against it. */
+/**
+ * A real coordinator on 127.0.0.1 and a pool, assembled as `up` does, running the given roles against it
+ * (the picker routes by the roles' guarded labels, as `up` has it).
+ */
 export class PoolHarness {
   readonly dir = mkdtempSync(join(tmpdir(), "rp-pool-"));
   readonly lifetime = new AbortController();
@@ -22,7 +26,8 @@ export class PoolHarness {
   supervisor!: Supervisor;
 
   async start(roles: PoolRole[], options: Partial<PoolAssemblyOptions> = {}): Promise<this> {
-    this.coordinator = createCoordinator({ dbPath: join(this.dir, "c.db"), unmatchedTimeoutMs: 5_000 });
+    const guardedLabels = () => guardedLabelsOf(roles);
+    this.coordinator = createCoordinator({ dbPath: join(this.dir, "c.db"), unmatchedTimeoutMs: 5_000, guardedLabels });
     this.server = await startCoordinatorServer(this.coordinator, { host: "127.0.0.1", port: 0 });
     const coordinator = this.coordinator;
     this.supervisor = assemblePool({
@@ -32,7 +37,7 @@ export class PoolHarness {
       stateDir: join(this.dir, "runners"),
       workdirParent: join(this.dir, "work"),
       settings: { version: "e2e", fetchWaitMs: 5_000 },
-      queued: queuedFor(coordinator),
+      queued: queuedFor(coordinator, guardedLabels),
       unregister: (reg) => {
         coordinator.runners.delete(reg.id);
       },

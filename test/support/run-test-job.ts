@@ -22,6 +22,7 @@ export interface TestJobOptions {
   backend?: (workdirParent: string) => Backend;
   seedWorkspace?: string;
   actions?: RunJobOptions["actions"];
+  secretsDir?: string;
 }
 
 export interface TestJobResult {
@@ -72,6 +73,7 @@ export async function runTestJob(payload: string, options: TestJobOptions = {}):
       ...(options.env ? { env: options.env } : {}),
       ...(options.seedWorkspace ? { seedWorkspace: options.seedWorkspace } : {}),
       ...(options.actions ? { actions: options.actions } : {}),
+      ...(options.secretsDir ? { secretsDir: options.secretsDir } : {}),
     });
     const leftovers = (await readdir(parent)).filter((n) => !n.startsWith("."));
     return { outcome, sink, leftovers };

@@ -10,7 +10,7 @@ import {
   startCoordinatorServer,
 } from "../../coordinator/index.js";
 import type { Logger } from "../../lib/index.js";
-import { labelsCover } from "../../workflow/index.js";
+import { routes } from "../../workflow/index.js";
 
 /** The embedded forge: coordinator with git hosting, and the store of its jobs' artifacts. */
 export interface EmbeddedCoordinator {
@@ -30,16 +30,22 @@ export function lossPolicies(config: PoolConfig) {
   };
 }
 
-/** Opens the embedded forge whose database, hosted repositories and artifacts live in `dir`. */
+/**
+ * Opens the embedded forge whose database, hosted repositories and artifacts live in `dir`. Its picker
+ * offers runners carrying one of `guardedLabels` (the pool's privileged and secret-holding roles) only
+ * jobs that name one.
+ */
 export function openCoordinator(
   dir: string,
   unmatchedTimeoutMs: number,
   logger: Logger,
+  guardedLabels: () => readonly string[],
   config?: PoolConfig,
 ): EmbeddedCoordinator {
   const coordinator = createCoordinator({
     dbPath: join(dir, "coordinator.db"),
     unmatchedTimeoutMs,
+    guardedLabels,
     logger,
     ...(config ? lossPolicies(config) : {}),
     // `git push` here starts the workflows the push triggers; jobs clone from here.
@@ -74,12 +80,17 @@ export function serveCoordinator(embedded: EmbeddedCoordinator, options: ServeOp
 }
 
 /** Jobs waiting that a runner with these labels could take: how the pool sizes a role. */
-export function queuedFor(coordinator: Coordinator): (labels: string[]) => number {
-  return (labels) =>
-    coordinator.read
+export function queuedFor(
+  coordinator: Coordinator,
+  guardedLabels: () => readonly string[] = () => [],
+): (labels: string[]) => number {
+  return (labels) => {
+    const guarded = new Set(guardedLabels());
+    return coordinator.read
       .queueByLabels()
-      .filter((g) => labelsCover(g.runsOn, labels))
+      .filter((g) => routes(g.runsOn, labels, guarded))
       .reduce((n, g) => n + g.jobIds.length, 0);
+  };
 }
 
 /** Jobs running on a runner, as the coordinator saw them last (what a container provider cannot see itself). */

@@ -4,10 +4,11 @@ import type { AddressInfo } from "node:net";
 import { join, resolve } from "node:path";
 import type { PoolConfig } from "../../config/index.js";
 import type { Coordinator, GitHostingPort, RouteHandler } from "../../coordinator/index.js";
-import { errorMessage, type Logger, PoolError } from "../../lib/index.js";
+import { type Logger, PoolError } from "../../lib/index.js";
 import type { RunbookForge } from "../../pool/index.js";
 import type { Registration } from "../../runner/index.js";
 import { deleteForgeRunner } from "../forge-admin.js";
+import { readTokenFile } from "../secret-input.js";
 import { openCoordinator, queuedFor, runningOn, serveCoordinator } from "./coordinator.js";
 
 /** The forge side of `up`: the embedded coordinator, or the Gitea/Forgejo of `[forge] url`. */
@@ -34,6 +35,8 @@ export interface ForgePlace {
   cwd: string;
   logger: Logger;
   signal: AbortSignal;
+  /** The exclusive labels of the pool's guarded roles, asked on every pick (see `openCoordinator`). */
+  guardedLabels: () => readonly string[];
 }
 
 /** The forge the config names, or the embedded one when `[forge] url` is not set. */
@@ -41,9 +44,9 @@ export function openForge(config: PoolConfig, place: ForgePlace): Forge {
   return config.forge.url ? externalForge(config, config.forge.url, place) : embeddedForge(config, place);
 }
 
-function embeddedForge(config: PoolConfig, { stateDir, logger }: ForgePlace): Forge {
+function embeddedForge(config: PoolConfig, { stateDir, logger, guardedLabels }: ForgePlace): Forge {
   // Unserved jobs wait on `up` (the pool may grow or a reload add the role); `up` says why in its log.
-  const embedded = openCoordinator(stateDir, 0, logger, config);
+  const embedded = openCoordinator(stateDir, 0, logger, guardedLabels, config);
   const { coordinator } = embedded;
   let token = coordinator.runners.registrationToken();
   writeRegistrationToken(stateDir, token);
@@ -56,7 +59,7 @@ function embeddedForge(config: PoolConfig, { stateDir, logger }: ForgePlace): Fo
     url: () => url,
     registrationToken: () => token,
     queue: () => coordinator.read.queueByLabels(),
-    queued: queuedFor(coordinator),
+    queued: queuedFor(coordinator, guardedLabels),
     unregister: (reg) => {
       coordinator.runners.delete(reg.id);
     },
@@ -104,7 +107,7 @@ function externalForge(config: PoolConfig, url: string, { cwd, signal }: ForgePl
         `cannot remove "${runner}" from ${url}: set forge.admin_token_file to a Gitea admin token, or delete it in the forge's admin UI`,
       );
     }
-    return deleteForgeRunner(url, readSecretFile(adminFile, "forge.admin_token_file"), runner, abort);
+    return deleteForgeRunner(url, readTokenFile(adminFile, "forge.admin_token_file"), runner, abort);
   };
   let close = async (): Promise<void> => undefined;
   return {
@@ -152,18 +155,10 @@ function parseListen(listen: string): { host: string; port: number } {
   return { host: m[1] || "127.0.0.1", port: Number(m[2]) };
 }
 
-function readSecretFile(file: string, key: string): string {
-  try {
-    return readFileSync(file, "utf8").trim();
-  } catch (err) {
-    throw new PoolError("CONFIG_INVALID", `${key} "${file}": ${errorMessage(err)}`);
-  }
-}
-
 function readToken(config: PoolConfig, cwd: string): string {
   if (config.forge.registration_token) return config.forge.registration_token;
   if (config.forge.registration_token_file) {
-    return readSecretFile(resolve(cwd, config.forge.registration_token_file), "forge.registration_token_file");
+    return readTokenFile(resolve(cwd, config.forge.registration_token_file), "forge.registration_token_file");
   }
   throw new PoolError(
     "CONFIG_INVALID",

@@ -7,6 +7,8 @@ export interface JobExecutorOptions {
   env?: Record<string, string>;
   /** The host's checkout policy and mirror cache (config `[git]`). */
   git?: GitPolicy;
+  /** The role's secrets_dir: its files' contents are masked in job logs. */
+  secretsDir?: string;
 }
 
 /** Binds the executor to where and how jobs run: the one function a runner is given. */
@@ -17,10 +19,16 @@ export function jobExecutor(backend: Backend, options: JobExecutorOptions = {}, 
       backend,
       ...(options.env ? { env: options.env } : {}),
       ...(options.git ? { git: options.git } : {}),
+      ...(options.secretsDir ? { secretsDir: options.secretsDir } : {}),
     });
 }
 
 /** Per instance of a role: the role's backend (its limits and secrets) under `workdirParent`, its env, the git policy. */
 export function roleExecutors(workdirParent: string, git?: GitPolicy): ExecutorFactory {
-  return (role) => jobExecutor(createRoleBackend(role, workdirParent), { env: role.env, ...(git ? { git } : {}) });
+  return (role) =>
+    jobExecutor(createRoleBackend(role, workdirParent), {
+      env: role.env,
+      ...(git ? { git } : {}),
+      ...(role.secretsDir ? { secretsDir: role.secretsDir } : {}),
+    });
 }

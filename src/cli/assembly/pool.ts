@@ -3,6 +3,7 @@ import type { GitPolicy } from "../../executor/index.js";
 import type { Logger } from "../../lib/index.js";
 import {
   containerProvider,
+  guardRoles,
   type InstanceProviders,
   localProvider,
   type PoolRole,
@@ -95,7 +96,7 @@ export function assemblePool(options: PoolAssemblyOptions): Supervisor {
   return new Supervisor({
     forgeUrl: options.forgeUrl,
     registrationToken: options.registrationToken,
-    roles: options.roles,
+    roles: guardRoles(options.roles),
     stateDir: options.stateDir,
     version: settings.version,
     providers,

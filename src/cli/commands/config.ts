@@ -1,5 +1,5 @@
 import { readFileSync } from "node:fs";
-import { resolve } from "node:path";
+import { dirname, resolve } from "node:path";
 import { formatProblem, importActRunner, validateConfigText } from "../../config/index.js";
 import { errorMessage, PoolError } from "../../lib/index.js";
 import type { Io } from "../args.js";
@@ -20,7 +20,9 @@ export async function configCommand(argv: string[], io: Io): Promise<number> {
   switch (sub) {
     case "validate": {
       const name = rest[0] ?? "runnerpool.toml";
-      const { config, problems } = validateConfigText(read(io, name, "config file"), name);
+      const { config, problems } = validateConfigText(read(io, name, "config file"), name, {
+        baseDir: dirname(resolve(io.cwd, name)),
+      });
       if (!config) {
         for (const p of problems) io.stderr(`${formatProblem(p)}\n`);
         io.stderr(`${problems.length} problem(s) found\n`);

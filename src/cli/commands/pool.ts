@@ -1,6 +1,6 @@
 import { readFile } from "node:fs/promises";
 import { join, resolve } from "node:path";
-import { CONFIG_FILE, openConfig, type PoolConfig, readStateDir } from "../../config/index.js";
+import { CONFIG_FILE, isGuardedRole, openConfig, type PoolConfig, readStateDir } from "../../config/index.js";
 import { PoolError } from "../../lib/index.js";
 import {
   type AdminAction,
@@ -60,19 +60,27 @@ async function coverage(repoDir: string, config: PoolConfig, signal: AbortSignal
   const workflows = await Promise.all(
     files.map(async (file) => ({ file, source: await readFile(join(repoDir, file), { encoding: "utf8", signal }) })),
   );
-  return planCoverage(workflows, config.role);
+  return planCoverage(
+    workflows,
+    config.role.map((r) => ({ name: r.name, labels: r.labels, guarded: isGuardedRole(r) })),
+  );
 }
 
 function printCoverage(io: Io, { rows, errors }: Coverage, file: string, json: boolean): boolean {
   const unserved = rows.filter((r) => r.role === null);
-  const ok = unserved.length === 0 && errors.length === 0;
+  const exposed = rows.filter((r) => r.unnamedGuarded.length > 0);
+  const ok = unserved.length === 0 && exposed.length === 0 && errors.length === 0;
   if (json) {
     io.stdout(`${JSON.stringify({ ok, rows, errors }, null, 2)}\n`);
     return ok;
   }
   for (const r of rows) {
     io.stdout(
-      `${r.workflow}: ${r.job} [${r.runsOn.join(", ")}] -> ${r.role ?? `no role serves [${r.runsOn.join(", ")}]`}\n`,
+      `${r.workflow}: ${r.job} [${r.runsOn.join(", ")}] -> ${r.role ?? `no role serves [${r.runsOn.join(", ")}]`}${
+        r.unnamedGuarded.length > 0
+          ? `; also matches guarded role(s) ${r.unnamedGuarded.join(", ")} without naming them: name its role in runs-on`
+          : ""
+      }\n`,
     );
   }
   for (const e of errors) io.stderr(`${e}\n`);

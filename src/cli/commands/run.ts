@@ -8,7 +8,7 @@ import type { Supervisor } from "../../pool/index.js";
 import { formatDiagnostic, type TriggerEvent } from "../../workflow/index.js";
 import type { Io } from "../args.js";
 import { assemblePool, poolSettings, singleInstanceRoles } from "../assembly/pool.js";
-import { resolveRoles } from "../assembly/roles.js";
+import { guardedLabelsOf, resolveRoles } from "../assembly/roles.js";
 import { Progress } from "../progress.js";
 import { inspectRepo, resolveRef } from "../repo.js";
 import { type RunForge, startRunForge } from "../run/run-forge.js";
@@ -54,7 +54,12 @@ export async function runCommand(argv: string[], io: Io): Promise<number> {
     sha,
     ...(request.event === "workflow_dispatch" ? { inputs: request.inputs } : {}),
   };
-  const forge = await startRunForge(scratch, repo, { logger, signal, note: (t) => progress.note(t) });
+  const forge = await startRunForge(scratch, repo, {
+    logger,
+    signal,
+    note: (t) => progress.note(t),
+    guardedLabels: guardedLabelsOf(roles),
+  });
   const pool = assemblePool({
     ...poolSettings(
       config,

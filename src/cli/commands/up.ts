@@ -8,7 +8,7 @@ import { type Io, parseCommandArgs } from "../args.js";
 import { type Forge, openForge } from "../assembly/forge.js";
 import { type OperatorSurface, operatorSurface } from "../assembly/operator.js";
 import { assemblePool, poolSettings } from "../assembly/pool.js";
-import { resolveRoles } from "../assembly/roles.js";
+import { guardedLabelsOf, resolveRoles } from "../assembly/roles.js";
 import { lockStateDir, stateDirReady } from "../assembly/state-dir.js";
 import { reloadOnHangup } from "../config-reload.js";
 import { Progress } from "../progress.js";
@@ -104,9 +104,11 @@ export async function upCommand(argv: string[], io: Io): Promise<number> {
     configFile ? `config: ${configFile}` : `config: none found (${join(io.cwd, "runnerpool.toml")}); default pool`,
   );
   progress.note(`state: ${stateDir}`);
-  const forge = openForge(config, { stateDir, cwd: baseDir, logger, signal: controller.signal });
   // The supervisor needs the forge's URL, so the admin API is served before the supervisor exists.
   let supervisor: Supervisor | undefined;
+  const initialRoles = resolveRoles(config, sandbox, baseDir);
+  const guardedLabels = () => guardedLabelsOf(supervisor?.currentRoles() ?? initialRoles);
+  const forge = openForge(config, { stateDir, cwd: baseDir, logger, signal: controller.signal, guardedLabels });
   const runbook = createRunbook(() => supervisor, forge, controller.signal);
   const adminSecret = adminToken(stateDir);
   const admin = createAdminHandler(runbook, adminSecret, logger);

@@ -14,9 +14,15 @@ export interface RunForge extends EmbeddedCoordinator {
 export async function startRunForge(
   scratch: string,
   repo: { dir: string; fullName: string },
-  options: { logger: Logger; signal: AbortSignal; note: (text: string) => void },
+  options: {
+    logger: Logger;
+    signal: AbortSignal;
+    note: (text: string) => void;
+    /** The exclusive labels of the pool's guarded roles (see `openCoordinator`). */
+    guardedLabels: readonly string[];
+  },
 ): Promise<RunForge> {
-  const embedded = openCoordinator(scratch, 1_000, options.logger);
+  const embedded = openCoordinator(scratch, 1_000, options.logger, () => options.guardedLabels);
   const [owner = "local", name = ""] = repo.fullName.split("/");
   try {
     await importWorkingTree(repo.dir, join(scratch, "repos"), owner, name, options.signal);

@@ -1,9 +1,10 @@
 import { isAbsolute, relative, resolve } from "node:path";
 import { PoolError } from "../../lib/index.js";
 import { type Io, keyValues, parseCommandArgs } from "../args.js";
+import { readDotenvSecrets, secretsFromEnv } from "../secret-input.js";
 
 export const RUN_USAGE =
-  "runnerpool run [REPO_DIR] [--workflow FILE]... [--event push|workflow_dispatch] [--ref REF] [--input K=V]... [--secret K=V]... [--var K=V]... [--config FILE] [--json]";
+  "runnerpool run [REPO_DIR] [--workflow FILE]... [--event push|workflow_dispatch] [--ref REF] [--input K=V]... [--secret NAME]... [--secret-file FILE] [--var K=V]... [--config FILE] [--json]";
 
 /** A `run` command line, checked. */
 export interface RunRequest {
@@ -22,7 +23,8 @@ export interface RunRequest {
   logs: boolean;
 }
 
-export function parseRunArgs(argv: string[], io: Io): RunRequest {
+/** `--secret NAME` reads `env` (default: this process's environment); `--secret-file` is dotenv. */
+export function parseRunArgs(argv: string[], io: Io, env: NodeJS.ProcessEnv = process.env): RunRequest {
   const { values, positionals } = parseCommandArgs(
     argv,
     {
@@ -31,6 +33,7 @@ export function parseRunArgs(argv: string[], io: Io): RunRequest {
       ref: { type: "string" },
       input: { type: "string", multiple: true },
       secret: { type: "string", multiple: true },
+      "secret-file": { type: "string", multiple: true },
       var: { type: "string", multiple: true },
       config: { type: "string" },
       json: { type: "boolean", default: false },
@@ -49,7 +52,10 @@ export function parseRunArgs(argv: string[], io: Io): RunRequest {
     event,
     ...(values.ref ? { ref: values.ref } : {}),
     inputs: keyValues("input", values.input),
-    secrets: keyValues("secret", values.secret),
+    secrets: {
+      ...Object.assign({}, ...(values["secret-file"] ?? []).map((f) => readDotenvSecrets(f, io.cwd))),
+      ...secretsFromEnv(values.secret ?? [], env),
+    },
     vars: keyValues("var", values.var),
     ...(values.config ? { config: resolve(io.cwd, values.config) } : {}),
     json: values.json === true,

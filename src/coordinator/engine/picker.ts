@@ -1,7 +1,7 @@
 import type { Task } from "../../protocol/index.js";
-import { labelsCover } from "../../workflow/index.js";
 import type { Store } from "../store/db.js";
 import type { HashedSecret, JobRecord, RunnerRecord } from "../store/records.js";
+import type { Routing } from "./routing.js";
 import type { RunEngine } from "./run-engine.js";
 import { buildTaskMessage } from "./task-message.js";
 
@@ -16,6 +16,8 @@ export interface PickerOptions {
   tokens: TaskTokenSource;
   serverUrl: () => string;
   defaultActionsUrl: string;
+  /** Label cover plus the pool's guarded labels: a privileged or secret-holding role takes only jobs that name it. */
+  routes: Routing;
 }
 
 export interface Picked {
@@ -25,7 +27,8 @@ export interface Picked {
 }
 
 /**
- * Gitea's PickTask: the oldest waiting job whose runs-on the runner's labels cover is claimed, a task with
+ * Gitea's PickTask: the oldest waiting job whose runs-on routes to the runner (its labels cover it and, on a
+ * guarded runner, it names a guarded label) is claimed, a task with
  * a fresh token and one step row per payload step is created, and the Task message is built, all in one
  * transaction.
  */
@@ -43,7 +46,7 @@ export class Picker {
     if (runner.ephemeral && store.tasks.ofRunner(runner.id).length > 0) return undefined;
     return engine.atomically(() => {
       for (const candidate of store.jobs.waiting()) {
-        if (!labelsCover(candidate.runsOn, runner.labels)) continue;
+        if (!this.#o.routes(candidate.runsOn, runner.labels)) continue;
         const now = Date.now();
         const claimed = store.jobs.get(candidate.id)!;
         if (!engine.status.claim(claimed, runner.id, now)) continue;

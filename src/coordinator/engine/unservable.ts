@@ -2,6 +2,7 @@ import type { Logger } from "../../lib/index.js";
 import { labelsCover } from "../../workflow/index.js";
 import type { Store } from "../store/db.js";
 import type { RunnerRecord } from "../store/records.js";
+import type { Routing } from "./routing.js";
 import type { RunEngine } from "./run-engine.js";
 
 /** `no runner serves runs-on [a, b]; runners: name1 [l1, l2], name2 [...]` */
@@ -20,14 +21,16 @@ export class UnservableWatch {
   readonly #engine: RunEngine;
   readonly #timeoutMs: number;
   readonly #logger: Logger;
+  readonly #routes: Routing;
   /** Job id -> when it was first seen unservable. */
   readonly #since = new Map<number, number>();
 
-  constructor(store: Store, engine: RunEngine, timeoutMs: number, logger: Logger) {
+  constructor(store: Store, engine: RunEngine, timeoutMs: number, logger: Logger, routes: Routing) {
     this.#store = store;
     this.#engine = engine;
     this.#timeoutMs = timeoutMs;
     this.#logger = logger;
+    this.#routes = routes;
   }
 
   /** Why the job cannot be served now (waiting jobs), or why it was failed; undefined when servable. */
@@ -37,7 +40,16 @@ export class UnservableWatch {
     if (job.unservable !== null) return job.unservable;
     if (job.status !== "waiting") return undefined;
     const runners = this.#store.runners.list();
-    return runners.some((r) => labelsCover(job.runsOn, r.labels)) ? undefined : unservableMessage(job.runsOn, runners);
+    return runners.some((r) => this.#routes(job.runsOn, r.labels)) ? undefined : this.#message(job.runsOn, runners);
+  }
+
+  /** The unservable message, saying so when only guarded runners' labels cover the job. */
+  #message(runsOn: readonly string[], runners: readonly RunnerRecord[]): string {
+    const guarded = runners.some((r) => labelsCover(runsOn, r.labels));
+    const why = guarded
+      ? "; the runners whose labels cover it belong to privileged or secret-holding roles, which take only jobs whose runs-on names one of their own labels"
+      : "";
+    return `${unservableMessage(runsOn, runners)}${why}`;
   }
 
   check(now = Date.now()): void {
@@ -47,14 +59,14 @@ export class UnservableWatch {
     const seen = new Set<number>();
     for (const job of waiting) {
       seen.add(job.id);
-      if (runners.some((r) => labelsCover(job.runsOn, r.labels))) {
+      if (runners.some((r) => this.#routes(job.runsOn, r.labels))) {
         this.#since.delete(job.id);
         continue;
       }
       const since = this.#since.get(job.id) ?? now;
       this.#since.set(job.id, since);
       if (now - since < this.#timeoutMs) continue;
-      const message = unservableMessage(job.runsOn, runners);
+      const message = this.#message(job.runsOn, runners);
       this.#logger.warn({ job: job.id }, message);
       this.#engine.failJob(job.id, message, true);
       this.#since.delete(job.id);

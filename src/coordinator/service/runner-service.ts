@@ -87,8 +87,8 @@ export function createRunnerService(o: RunnerServiceOptions): ServiceImpl<typeof
       return { runner: runnerMessage(runner, secret.token) };
     },
 
-    declare(req, ctx) {
-      const runner = auth.authenticate(ctx.requestHeader);
+    async declare(req, ctx) {
+      const runner = await auth.authenticate(ctx.requestHeader);
       store.runners.declare(runner.id, req.labels, req.version.slice(0, 64));
       store.runners.touch(runner.id, Date.now(), false);
       o.onRunnerStarted(runner);
@@ -97,7 +97,7 @@ export function createRunnerService(o: RunnerServiceOptions): ServiceImpl<typeof
     },
 
     async fetchTask(req, ctx) {
-      let runner = auth.authenticate(ctx.requestHeader);
+      let runner = await auth.authenticate(ctx.requestHeader);
       store.runners.touch(runner.id, Date.now(), false);
       const latest = () => BigInt(store.counters.tasksVersion());
       const key = requestKeyOf(ctx);

@@ -71,8 +71,8 @@ export function createTaskReports(o: TaskReportsOptions): TaskReports {
   };
 
   return {
-    updateTask(req, ctx) {
-      const runner = auth.authenticate(ctx.requestHeader);
+    async updateTask(req, ctx) {
+      const runner = await auth.authenticate(ctx.requestHeader);
       const state = req.state;
       if (!state) throw new ConnectError("missing task state", Code.InvalidArgument);
       const task = ownedTask(runner, state.id);
@@ -106,8 +106,8 @@ export function createTaskReports(o: TaskReportsOptions): TaskReports {
       };
     },
 
-    updateLog(req, ctx) {
-      const runner = auth.authenticate(ctx.requestHeader);
+    async updateLog(req, ctx) {
+      const runner = await auth.authenticate(ctx.requestHeader);
       const task = ownedTask(runner, req.taskId);
       const now = Date.now();
       store.runners.touch(runner.id, now, true);

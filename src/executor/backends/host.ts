@@ -1,9 +1,8 @@
 import { randomUUID } from "node:crypto";
-import { chmod, cp, mkdir, readdir, stat } from "node:fs/promises";
+import { mkdir, stat } from "node:fs/promises";
 import { join } from "node:path";
 import {
   createCgroup,
-  errorMessage,
   findProcessesByEnv,
   hasLimits,
   type JobCgroup,
@@ -13,6 +12,7 @@ import {
 } from "../../lib/index.js";
 import type { Backend, ExecOptions, JobEnvironment, PrepareOptions } from "../backend.js";
 import { createJobDirs, disposeJobDir } from "../workspace.js";
+import { copySecretsForJob, defaultSecretCopiesDir, removeSecretCopy } from "./secret-copies.js";
 
 export interface HostBackendOptions {
   /** Job directories are created below it: `<workdirParent>/<jobKey>/{workspace,temp,home}`. */
@@ -24,11 +24,14 @@ export interface HostBackendOptions {
   /** Per-job cgroup v1 limits; the job fails to prepare when they cannot be applied. */
   limits?: ResourceLimits;
   /**
-   * Copied into the job (files 0400, dirs 0500) and named by `$RUNNERPOOL_SECRETS_DIR`. A host
+   * Copied for each job (files 0400, dirs 0500) and named by `$RUNNERPOOL_SECRETS_DIR`. A host
    * process cannot get a read-only view of a directory, so a copy per job stands in: what a job
-   * changes never reaches the original, and the copy goes with the job directory.
+   * changes never reaches the original. The copy is removed with the job, and copies a killed
+   * process left are swept before the next job of any runnerpool process copies its own.
    */
   secretsDir?: string;
+  /** Where the per-job copies live; default `defaultSecretCopiesDir()` (per user, in the temp dir). */
+  secretCopiesDir?: string;
 }
 
 /** The variable that names a role's secrets directory inside its jobs. */
@@ -56,9 +59,11 @@ export function createHostBackend(options: HostBackendOptions): Backend {
         PATH: options.path ?? process.env.PATH ?? DEFAULT_PATH,
       };
       if (process.env.LANG) baseEnv.LANG = process.env.LANG;
-      if (options.secretsDir !== undefined) {
-        baseEnv[SECRETS_VARIABLE] = await copySecrets(options.secretsDir, join(dirs.root, "secrets"));
-      }
+      const secrets =
+        options.secretsDir === undefined
+          ? undefined
+          : await copySecretsForJob(options.secretsDir, options.secretCopiesDir ?? defaultSecretCopiesDir(), jobKey);
+      if (secrets !== undefined) baseEnv[SECRETS_VARIABLE] = secrets;
       const cgroup: JobCgroup | undefined = hasLimits(options.limits)
         ? await createCgroup(jobKey, options.limits)
         : undefined;
@@ -82,30 +87,13 @@ export function createHostBackend(options: HostBackendOptions): Backend {
         async dispose(disposeSignal: AbortSignal) {
           killLeftovers(trackingId);
           await cgroup?.remove();
-          return disposeJobDir(options.workdirParent, dirs.root, disposeSignal);
+          const secretLeft = secrets === undefined ? [] : await removeSecretCopy(secrets, disposeSignal);
+          const report = await disposeJobDir(options.workdirParent, dirs.root, disposeSignal);
+          return secretLeft.length === 0 ? report : { ...report, leftovers: [...secretLeft, ...report.leftovers] };
         },
       };
     },
   };
-}
-
-async function copySecrets(from: string, to: string): Promise<string> {
-  try {
-    await cp(from, to, { recursive: true, dereference: true });
-  } catch (err) {
-    throw new PoolError("BACKEND_UNAVAILABLE", `secrets_dir "${from}" cannot be read: ${errorMessage(err)}`);
-  }
-  await readOnly(to);
-  return to;
-}
-
-async function readOnly(dir: string): Promise<void> {
-  for (const entry of await readdir(dir, { withFileTypes: true })) {
-    const p = join(dir, entry.name);
-    if (entry.isDirectory()) await readOnly(p);
-    else await chmod(p, 0o400);
-  }
-  await chmod(dir, 0o500);
 }
 
 async function checkDirectory(cwd: string): Promise<void> {

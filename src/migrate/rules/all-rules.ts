@@ -5,6 +5,7 @@ import { localRepoLeftover } from "./local-repo-leftover.js";
 import { missingCheckout } from "./missing-checkout.js";
 import { rsyncCheckout } from "./rsync-checkout.js";
 import { submodulesOn } from "./submodules-on.js";
+import { unnamedGuardedRole } from "./unnamed-guarded-role.js";
 import { unservedLabel } from "./unserved-label.js";
 
 /** Reported for a file that is not valid YAML; not a Rule because no document exists to check. */
@@ -21,6 +22,7 @@ export const ALL_RULES: readonly Rule[] = [
   localRepoLeftover,
   hardcodedPath,
   unservedLabel,
+  unnamedGuardedRole,
   hostModeAssumption,
   missingCheckout,
   submodulesOn,

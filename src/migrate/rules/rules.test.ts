@@ -184,3 +184,34 @@ describe("yaml-syntax", () => {
     assert.equal(`${f?.ruleId} ${f?.line}:${f?.col}`, "yaml-syntax 2:1");
   });
 });
+
+describe("unnamed-guarded-role", () => {
+  const roles: RoleLabels[] = [...ROLES, { name: "deploy", labels: ["self-hosted", "deploy"], guarded: true }];
+  const cases: Array<[string, string, string[]]> = [
+    ["[self-hosted]", "    runs-on: [self-hosted]\n", ["4:14 error"]],
+    ["no runs-on", "", ["3:3 error"]],
+    ["a single self-hosted", "    runs-on: self-hosted\n", ["4:14 error"]],
+    ["the role named", "    runs-on: [self-hosted, iso]\n", []],
+    ["another role named", "    runs-on: [self-hosted, linux]\n", []],
+  ];
+  for (const [name, head, want] of cases) {
+    test(`${want.length > 0 ? "flags" : "ignores"} ${name}`, () => {
+      assert.deepEqual(hits(job("      - run: make\n", head), "unnamed-guarded-role", roles), want);
+    });
+  }
+
+  test("without guarded roles in the pool nothing is flagged", () => {
+    const plain = ROLES.filter((r) => r.privileged !== true);
+    assert.deepEqual(
+      hits(job("      - run: make\n", "    runs-on: [self-hosted]\n"), "unnamed-guarded-role", plain),
+      [],
+    );
+  });
+
+  test("the finding names every guarded role the job could reach", () => {
+    const [f] = auditWorkflow("w.yml", job("      - run: make\n", ""), { roles }).filter(
+      (x) => x.ruleId === "unnamed-guarded-role",
+    );
+    assert.match(f?.message ?? "", /"iso", "deploy" also match without being named/);
+  });
+});

@@ -1,7 +1,7 @@
 import type { Logger } from "../../lib/index.js";
 import { type DiskFloor, type ExecuteJob, type RunnerSettings, startRunner } from "../../runner/index.js";
 import type { InstanceProvider } from "../instance-provider.js";
-import type { PoolRole } from "../role.js";
+import { isGuarded, type PoolRole } from "../role.js";
 
 /** Builds the job-execution function of one instance of a role (its backend, checkout policy, env, limits). */
 export type ExecutorFactory = (role: PoolRole) => ExecuteJob;
@@ -25,7 +25,12 @@ export function localProvider(options: LocalProviderOptions): InstanceProvider {
         capacity: role.capacity,
         execute: options.executorFor(role),
         settings: options.settings,
-        policy: { role: role.name, privileged: role.privileged === true, allowedRefs: role.allowedRefs ?? [] },
+        policy: {
+          role: role.name,
+          privileged: role.privileged === true,
+          allowedRefs: role.allowedRefs ?? [],
+          ...(isGuarded(role) ? { exclusiveLabels: role.exclusiveLabels ?? [] } : {}),
+        },
         logger: options.logger.child({ runner: name }),
         ...(options.diskFloor ? { diskFloor: options.diskFloor } : {}),
         signal,
