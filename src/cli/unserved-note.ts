@@ -1,5 +1,5 @@
 import type { Coordinator, JobEvent } from "../coordinator/index.js";
-import { type Supervisor, whyWaiting } from "../pool/index.js";
+import { guardedLabels, type Supervisor, whyWaiting } from "../pool/index.js";
 import type { Progress } from "./progress.js";
 
 /**
@@ -12,7 +12,7 @@ export function noteUnserved(coordinator: Coordinator, progress: Progress, pool:
     if (e.status !== "waiting" || told.has(e.jobId)) return;
     const job = coordinator.read.getJob(e.jobId);
     if (!job) return;
-    const why = whyWaiting(job.runsOn, pool.status());
+    const why = whyWaiting(job.runsOn, pool.status(), new Set(guardedLabels(pool.currentRoles())));
     if (why.roles.length > 0) return;
     told.add(e.jobId);
     progress.note(`job ${job.name} (#${job.id}, run ${job.runId}) waits: ${why.reason}`);

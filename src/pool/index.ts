@@ -16,7 +16,7 @@ export { canMoveInstance, INSTANCE_STATES, type InstanceState, moveInstance } fr
 export { type ContainerProviderOptions, containerProvider } from "./providers/container.js";
 export { type ExecutorFactory, type LocalProviderOptions, localProvider } from "./providers/local.js";
 export { type WaitReason, whyWaiting } from "./queue-reason.js";
-export { DEFAULT_IDLE_TIMEOUT_MS, guardRoles, isGuarded, type PoolRole } from "./role.js";
+export { DEFAULT_IDLE_TIMEOUT_MS, guardedLabels, guardRoles, isGuarded, type PoolRole } from "./role.js";
 export { createRoleBackend } from "./role-backend.js";
 export type { RoleStatus } from "./role-status.js";
 export {

@@ -43,3 +43,11 @@ test("the roles that could take the job are named, and none when no role covers 
   assert.deepEqual(whyWaiting(["linux"], [role("a", ["linux", "x"]), role("b", ["mac"])]).roles, ["a"]);
   assert.deepEqual(whyWaiting(["gpu"], [role("a", ["linux"])]).roles, []);
 });
+
+test("a job that only a guarded role's labels cover waits saying it must name that role", () => {
+  const roles = [role("iso", ["self-hosted", "iso"], { idleSlots: 1 })];
+  const why = whyWaiting(["self-hosted"], roles, new Set(["iso"]));
+  assert.deepEqual(why.roles, []);
+  assert.match(why.reason, /only guarded roles have labels \[self-hosted\].*iso \[iso\]/);
+  assert.match(whyWaiting(["self-hosted", "iso"], roles, new Set(["iso"])).reason, /slot of role iso is free/);
+});

@@ -1,4 +1,4 @@
-import { labelsCover } from "../workflow/index.js";
+import { labelsCover, routes } from "../workflow/index.js";
 import type { RoleStatus } from "./role-status.js";
 
 /** Why a waiting job has not started yet, as an operator reads it, and the roles that could take it. */
@@ -15,10 +15,23 @@ const counting = new Set(["registering", "starting", "idle", "busy"]);
  * drained, a slot is free and a runner is about to fetch it, an instance is starting, or every slot is
  * busy at the role's max.
  */
-export function whyWaiting(runsOn: readonly string[], roles: readonly RoleStatus[]): WaitReason {
-  const covering = roles.filter((r) => labelsCover([...runsOn], r.labels));
-  const names = covering.map((r) => r.name);
+export function whyWaiting(
+  runsOn: readonly string[],
+  roles: readonly RoleStatus[],
+  guarded: ReadonlySet<string> = new Set(),
+): WaitReason {
+  // The routing rule, not the bare label cover: a guarded role takes only jobs that name it.
+  const covering = roles.filter((r) => routes(runsOn, r.labels, guarded));
   const labels = `[${runsOn.join(", ")}]`;
+  const names = covering.map((r) => r.name);
+  const guardedOnly = roles.filter((r) => labelsCover(runsOn, r.labels));
+  if (covering.length === 0 && guardedOnly.length > 0) {
+    const only = guardedOnly.map((r) => `${r.name} [${r.labels.filter((l) => guarded.has(l)).join(", ")}]`);
+    return {
+      roles: names,
+      reason: `only guarded roles have labels ${labels}, and they take only jobs that name one of their own labels: ${only.join("; ")}`,
+    };
+  }
   if (covering.length === 0) {
     const have = roles.map((r) => `${r.name} [${r.labels.join(", ")}]`).join("; ") || "none";
     return { roles: names, reason: `no role has labels ${labels} (roles: ${have})` };

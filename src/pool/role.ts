@@ -66,3 +66,8 @@ export function guardRoles(roles: readonly PoolRole[]): PoolRole[] {
   const routed = roles.map((r) => ({ name: r.name, labels: r.labels, guarded: isGuarded(r) }));
   return roles.map((r, i) => (isGuarded(r) ? { ...r, exclusiveLabels: exclusiveLabels(routed[i]!, routed) } : r));
 }
+
+/** The labels that only guarded roles carry: runners with one take only jobs whose runs-on names one. */
+export function guardedLabels(roles: readonly PoolRole[]): string[] {
+  return guardRoles(roles).flatMap((r) => r.exclusiveLabels ?? []);
+}

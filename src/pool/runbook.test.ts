@@ -31,6 +31,7 @@ function fakePool(roles: RoleStatus[]) {
   const calls: string[] = [];
   const pool: PoolControl = {
     status: () => roles,
+    currentRoles: () => [],
     add: (r) => {
       calls.push(`add ${r}`);
     },

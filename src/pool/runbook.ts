@@ -1,9 +1,10 @@
 import { whyWaiting } from "./queue-reason.js";
+import { guardedLabels } from "./role.js";
 import type { RoleStatus } from "./role-status.js";
 import type { Supervisor } from "./supervisor.js";
 
 /** What the runbook does to the pool: the supervisor's operator-facing half. */
-export type PoolControl = Pick<Supervisor, "status" | "add" | "drain">;
+export type PoolControl = Pick<Supervisor, "status" | "add" | "drain" | "currentRoles">;
 
 /** Jobs waiting for one runs-on, as the embedded coordinator reports its queue. */
 export interface QueuedGroup {
@@ -81,7 +82,8 @@ export function createRunbook(pool: () => PoolControl | undefined, forge: Runboo
   return {
     status: () => {
       const roles = pool()?.status() ?? [];
-      const queue = forge.queue?.().map((g) => ({ ...g, ...whyWaiting(g.runsOn, roles) }));
+      const guarded = new Set(guardedLabels(pool()?.currentRoles() ?? []));
+      const queue = forge.queue?.().map((g) => ({ ...g, ...whyWaiting(g.runsOn, roles, guarded) }));
       return {
         forge: forge.url(),
         embedded: forge.embedded,

@@ -1,6 +1,6 @@
 import { resolve } from "node:path";
 import { ANY_REF, type PoolConfig } from "../../config/index.js";
-import { guardRoles, type PoolRole } from "../../pool/index.js";
+import { guardedLabels, guardRoles, type PoolRole } from "../../pool/index.js";
 
 /**
  * Config roles -> pool roles: `auto` settled by whether bubblewrap works here, limits in the
@@ -34,6 +34,4 @@ export function resolveRoles(config: PoolConfig, sandboxAvailable: boolean, base
 }
 
 /** The labels that only guarded roles carry: the embedded coordinator offers their runners only jobs naming one. */
-export function guardedLabelsOf(roles: readonly PoolRole[]): string[] {
-  return guardRoles(roles).flatMap((r) => r.exclusiveLabels ?? []);
-}
+export const guardedLabelsOf = guardedLabels;
