@@ -52,6 +52,21 @@ test("sends buffered rows after logIntervalMs even below the batch size", async 
   await reporter.close({ result: "success" });
 });
 
+test("a row written while the reporter sleeps until its next heartbeat goes out within logIntervalMs", async () => {
+  // Heartbeats a minute apart: only the wake-up on the first row can send it in time.
+  const { reporter, logCalls, fake } = setup(1, { logIntervalMs: 30 });
+  await new Promise((r) => setTimeout(r, 100));
+  const t0 = Date.now();
+  reporter.log("after a quiet spell");
+  try {
+    await waitFor(() => logCalls().length === 1, "the row", 2_000);
+    assert.ok(Date.now() - t0 < 1_000, `sent after ${Date.now() - t0} ms`);
+    assert.deepEqual(fake.rows, ["after a quiet spell"]);
+  } finally {
+    await reporter.close({ result: "success" });
+  }
+});
+
 test("resends from the ack when the forge accepted only part of a batch", async () => {
   const { reporter, forge, logCalls, fake } = setup(1, { batchSize: 4 });
   let first = true;

@@ -377,7 +377,9 @@ export class Reporter implements JobSink {
   private appendRow(content: string): void {
     this.buffer.push({ time: new Date(), content });
     this.steps.countRow();
-    if (this.buffer.pending >= this.batchSize) this.wake?.();
+    // The loop may be asleep until the next heartbeat: the first row after a quiet spell wakes it, so
+    // rows go out within logIntervalMs of being written, not a heartbeat later.
+    if (this.buffer.pending === 1 || this.buffer.pending >= this.batchSize) this.wake?.();
   }
 
   private touchState(): void {

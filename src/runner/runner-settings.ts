@@ -6,4 +6,6 @@ export interface RunnerSettings {
   fetchWaitMs?: number;
   fetchIntervalMs?: number;
   fetchIntervalMaxMs?: number;
+  /** How often log rows are sent while a job runs; default 1 s (act_runner's). */
+  logIntervalMs?: number;
 }

@@ -111,7 +111,10 @@ export async function startRunner(options: StartRunnerOptions): Promise<RunnerHa
         timeoutMs: options.timeoutMs,
         cancelTimeoutMs: options.cancelTimeoutMs,
         cancelGraceMs: options.cancelGraceMs,
-        report: options.report,
+        report:
+          settings.logIntervalMs === undefined
+            ? options.report
+            : { logIntervalMs: settings.logIntervalMs, ...options.report },
         policy: options.policy,
       });
       emit(events, logger, "task-finished", summary);
