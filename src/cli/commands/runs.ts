@@ -24,6 +24,30 @@ function idOf(value: string | undefined, what: string): number {
   return Number(value);
 }
 
+/** What each subcommand's first argument is, checked before any pool is looked for. */
+const ARGUMENT: Record<string, "RUN" | "JOB" | "WORKFLOW" | undefined> = {
+  list: undefined,
+  show: "RUN",
+  logs: "JOB",
+  cancel: "RUN",
+  rerun: "RUN",
+  dispatch: "WORKFLOW",
+};
+
+function checkArgs(sub: string | undefined, first: string | undefined, limit: string | undefined): number {
+  if (sub === undefined || !(sub in ARGUMENT)) {
+    throw new PoolError("INVALID_ARGUMENT", `${sub ? `unknown runs command "${sub}"; ` : ""}usage: ${USAGE}`);
+  }
+  if (limit !== undefined && !/^[1-9]\d*$/.test(limit)) {
+    throw new PoolError("INVALID_ARGUMENT", `--limit "${limit}" is not a whole number >= 1`);
+  }
+  const what = ARGUMENT[sub];
+  if (what === "WORKFLOW" && first === undefined) {
+    throw new PoolError("INVALID_ARGUMENT", `runs dispatch takes a WORKFLOW\nusage: ${USAGE}`);
+  }
+  return what === "RUN" || what === "JOB" ? idOf(first, what) : 0;
+}
+
 /** Prints a job's log; with `follow` until the job ends. Exit 0, or 1 when the job did not succeed. */
 async function logs(io: Io, api: ApiClient, jobId: number, follow: boolean): Promise<number> {
   const last = await api.logs(jobId, follow, (line) => {
@@ -56,12 +80,13 @@ export async function runsCommand(argv: string[], io: Io): Promise<number> {
     },
     USAGE,
   );
+  const [first] = positionals;
+  const id = checkArgs(sub, first, values.limit);
   const follow = new AbortController();
   const onSignal = () => follow.abort();
   process.once("SIGINT", onSignal);
   try {
     const api = clientFor(io, values.config, follow.signal);
-    const [first] = positionals;
     const print = (value: unknown) => io.stdout(`${JSON.stringify(value, null, 2)}\n`);
     switch (sub) {
       case "list": {
@@ -71,30 +96,26 @@ export async function runsCommand(argv: string[], io: Io): Promise<number> {
         return 0;
       }
       case "show": {
-        const run = await api.get("GET runs/:id", idOf(first, "RUN"));
+        const run = await api.get("GET runs/:id", id);
         if (values.json) print(run);
         else printRun(io, run);
         return 0;
       }
       case "logs":
-        return await logs(io, api, idOf(first, "JOB"), values.follow === true);
+        return await logs(io, api, id, values.follow === true);
       case "cancel": {
-        const id = idOf(first, "RUN");
         const { cancelled } = await api.post("POST runs/:id/cancel", {}, id);
         io.stdout(cancelled ? `run ${id}: cancelled\n` : `run ${id}: nothing left to cancel\n`);
         return 0;
       }
       case "rerun": {
-        const id = idOf(first, "RUN");
         const r = await api.post("POST runs/:id/rerun", { failed: values.failed === true }, id);
         io.stdout(`run ${id} re-run${values.failed ? " (failed jobs)" : ""} as run ${r.runId} (${r.workflow})\n`);
         return 0;
       }
       case "dispatch": {
-        if (first === undefined)
-          throw new PoolError("INVALID_ARGUMENT", `runs dispatch takes a WORKFLOW\nusage: ${USAGE}`);
         const r = await api.post("POST dispatch", {
-          workflow: first,
+          workflow: first ?? "",
           inputs: keyValues("input", values.input),
           ...(values.repo ? { repo: values.repo } : {}),
           ...(values.ref ? { ref: values.ref } : {}),
