@@ -8,10 +8,10 @@
 //   cycle    no import cycle between files of src/.
 // Every import counts, `import type` and `import()` included: a cycle made only of types still ties two
 // files together, so neither can be understood or moved without the other.
-import { readdirSync, readFileSync, statSync } from "node:fs";
+import { readFileSync } from "node:fs";
 import { dirname, join, relative, resolve, sep } from "node:path";
-import { pathToFileURL } from "node:url";
 import ts from "typescript";
+import { formatProblem, runAsScript, SOURCE, sourceFiles } from "./source-tree.mjs";
 
 /** Which modules each module of src/ may import. */
 export const MODULES = {
@@ -46,24 +46,6 @@ export const ROOMS = {
 
 /** Folders inside a module that other modules may import directly, besides index.ts. */
 const OPEN_FOLDERS = { protocol: ["gen"] };
-
-const SOURCE = /\.(?:ts|mts|cts|tsx)$/;
-
-function walk(dir, acc) {
-  let names;
-  try {
-    names = readdirSync(dir).sort();
-  } catch {
-    return acc;
-  }
-  for (const name of names) {
-    if (name === "node_modules") continue;
-    const p = join(dir, name);
-    if (statSync(p).isDirectory()) walk(p, acc);
-    else if (SOURCE.test(name) && !name.endsWith(".d.ts")) acc.push(p);
-  }
-  return acc;
-}
 
 /** Relative module specifiers of one file, with the line each is on. */
 export function importsOf(fileName, text) {
@@ -107,7 +89,7 @@ export function checkBoundaries(root) {
   const rootDir = resolve(root);
   const srcDir = join(rootDir, "src");
   const testDir = join(rootDir, "test");
-  const files = walk(srcDir, []);
+  const files = sourceFiles(srcDir);
   const known = new Set(files);
   const exists = (p) => known.has(p) || safeIsFile(p);
   const show = (p) => relative(rootDir, p).split(sep).join("/");
@@ -270,15 +252,6 @@ function shortestCycle(graph, component) {
   return [start, start];
 }
 
-export function formatProblem(p) {
-  return `${p.file}:${p.line}: ${p.message} [${p.rule}]`;
-}
+export { formatProblem };
 
-if (process.argv[1] && import.meta.url === pathToFileURL(resolve(process.argv[1])).href) {
-  const problems = checkBoundaries(process.argv[2] ?? ".");
-  if (problems.length > 0) {
-    console.error(problems.map(formatProblem).join("\n"));
-    console.error(`check-boundaries: ${problems.length} problem(s); the rules are in docs/architecture.md`);
-    process.exit(1);
-  }
-}
+runAsScript(import.meta.url, "check-boundaries", checkBoundaries, "the rules are in docs/architecture.md");

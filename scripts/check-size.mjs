@@ -6,31 +6,14 @@
 //             included, so a factory cannot hide its length in the functions it returns;
 //   command   a file directly in src/cli/commands/ is at most MAX_COMMAND_LINES lines.
 // Tests are left out: a table of cases is long for a good reason.
-import { readdirSync, readFileSync, statSync } from "node:fs";
+import { readFileSync } from "node:fs";
 import { join, relative, resolve, sep } from "node:path";
-import { pathToFileURL } from "node:url";
 import ts from "typescript";
+import { formatProblem, runAsScript, sourceFiles } from "./source-tree.mjs";
 
 export const MAX_FILE_LINES = 400;
 export const MAX_FUNCTION_LINES = 100;
 export const MAX_COMMAND_LINES = 200;
-
-function walk(dir, acc) {
-  let names;
-  try {
-    names = readdirSync(dir).sort();
-  } catch {
-    return acc;
-  }
-  for (const name of names) {
-    if (name === "node_modules" || name === "gen") continue;
-    const p = join(dir, name);
-    if (statSync(p).isDirectory()) walk(p, acc);
-    else if (/\.(?:ts|mts|cts|tsx)$/.test(name) && !/\.test\.[mc]?tsx?$/.test(name) && !name.endsWith(".d.ts"))
-      acc.push(p);
-  }
-  return acc;
-}
 
 /** Lines of a text as an editor numbers them: a final newline does not start another line. */
 export function countLines(text) {
@@ -85,7 +68,7 @@ export function checkSize(root) {
   const srcDir = join(rootDir, "src");
   const commandsDir = join(srcDir, "cli", "commands");
   const problems = [];
-  for (const file of walk(srcDir, [])) {
+  for (const file of sourceFiles(srcDir, { tests: false, skip: ["gen"] })) {
     const shown = relative(rootDir, file).split(sep).join("/");
     const text = readFileSync(file, "utf8");
     const lines = countLines(text);
@@ -122,15 +105,6 @@ export function checkSize(root) {
   return problems;
 }
 
-export function formatProblem(p) {
-  return `${p.file}:${p.line}: ${p.message} [${p.rule}]`;
-}
+export { formatProblem };
 
-if (process.argv[1] && import.meta.url === pathToFileURL(resolve(process.argv[1])).href) {
-  const problems = checkSize(process.argv[2] ?? ".");
-  if (problems.length > 0) {
-    console.error(problems.map(formatProblem).join("\n"));
-    console.error(`check-size: ${problems.length} problem(s); the limits are in docs/architecture.md`);
-    process.exit(1);
-  }
-}
+runAsScript(import.meta.url, "check-size", checkSize, "the limits are in docs/architecture.md");

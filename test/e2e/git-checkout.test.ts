@@ -6,6 +6,7 @@ import { dirname, join } from "node:path";
 import { after, before, describe, test } from "node:test";
 import { fileURLToPath } from "node:url";
 import { runCli } from "../support/cli.js";
+import { gitEnv } from "../support/git-client.js";
 import { until } from "../support/pool-harness.js";
 
 // Issue C end to end: every checkout is a real clone over HTTP from the coordinator's git server on
@@ -15,14 +16,7 @@ const BIN = fileURLToPath(new URL("../../bin/runnerpool.js", import.meta.url));
 const dir = mkdtempSync(join(tmpdir(), "rp-git-e2e-"));
 after(() => rmSync(dir, { recursive: true, force: true }));
 
-const gitEnv = {
-  ...process.env,
-  GIT_TERMINAL_PROMPT: "0",
-  GIT_AUTHOR_NAME: "t",
-  GIT_AUTHOR_EMAIL: "t@example.test",
-  GIT_COMMITTER_NAME: "t",
-  GIT_COMMITTER_EMAIL: "t@example.test",
-};
+// Synchronous, so fixtures read as a script; the environment is the shared test client's.
 const git = (cwd: string, ...args: string[]) =>
   execFileSync("git", args, { cwd, env: gitEnv, encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] }).trim();
 

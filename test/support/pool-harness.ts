@@ -3,7 +3,6 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { queuedFor } from "../../src/cli/assembly/coordinator.js";
 import { assemblePool, type PoolAssemblyOptions } from "../../src/cli/assembly/pool.js";
-import { guardedLabelsOf } from "../../src/cli/assembly/roles.js";
 import {
   type Coordinator,
   type CoordinatorServer,
@@ -12,7 +11,7 @@ import {
   startCoordinatorServer,
 } from "../../src/coordinator/index.js";
 import { silentLogger } from "../../src/lib/index.js";
-import type { PoolRole, Supervisor } from "../../src/pool/index.js";
+import { guardedLabels, type PoolRole, type Supervisor } from "../../src/pool/index.js";
 
 /**
  * A real coordinator on 127.0.0.1 and a pool, assembled as `up` does, running the given roles against it
@@ -26,8 +25,12 @@ export class PoolHarness {
   supervisor!: Supervisor;
 
   async start(roles: PoolRole[], options: Partial<PoolAssemblyOptions> = {}): Promise<this> {
-    const guardedLabels = () => guardedLabelsOf(roles);
-    this.coordinator = createCoordinator({ dbPath: join(this.dir, "c.db"), unmatchedTimeoutMs: 5_000, guardedLabels });
+    const guarded = () => guardedLabels(roles);
+    this.coordinator = createCoordinator({
+      dbPath: join(this.dir, "c.db"),
+      unmatchedTimeoutMs: 5_000,
+      guardedLabels: guarded,
+    });
     this.server = await startCoordinatorServer(this.coordinator, { host: "127.0.0.1", port: 0 });
     const coordinator = this.coordinator;
     this.supervisor = assemblePool({
@@ -37,7 +40,7 @@ export class PoolHarness {
       stateDir: join(this.dir, "runners"),
       workdirParent: join(this.dir, "work"),
       settings: { version: "e2e", fetchWaitMs: 5_000 },
-      queued: queuedFor(coordinator, guardedLabels),
+      queued: queuedFor(coordinator, guarded),
       unregister: (reg) => {
         coordinator.runners.delete(reg.id);
       },

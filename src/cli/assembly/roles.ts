@@ -1,6 +1,6 @@
 import { resolve } from "node:path";
 import { ANY_REF, type PoolConfig } from "../../config/index.js";
-import { guardedLabels, guardRoles, type PoolRole } from "../../pool/index.js";
+import { guardRoles, type PoolRole } from "../../pool/index.js";
 
 /**
  * Config roles -> pool roles: `auto` settled by whether bubblewrap works here, limits in the
@@ -32,6 +32,3 @@ export function resolveRoles(config: PoolConfig, sandboxAvailable: boolean, base
     })),
   );
 }
-
-/** The labels that only guarded roles carry: the embedded coordinator offers their runners only jobs naming one. */
-export const guardedLabelsOf = guardedLabels;

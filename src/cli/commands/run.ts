@@ -4,11 +4,11 @@ import { join } from "node:path";
 import { openConfig } from "../../config/index.js";
 import { isSandboxAvailable } from "../../executor/index.js";
 import { createLogger, errorMessage } from "../../lib/index.js";
-import type { Supervisor } from "../../pool/index.js";
+import { guardedLabels, type Supervisor } from "../../pool/index.js";
 import { formatDiagnostic, type TriggerEvent } from "../../workflow/index.js";
 import type { Io } from "../args.js";
 import { assemblePool, poolSettings, singleInstanceRoles } from "../assembly/pool.js";
-import { guardedLabelsOf, resolveRoles } from "../assembly/roles.js";
+import { resolveRoles } from "../assembly/roles.js";
 import { Progress } from "../progress.js";
 import { inspectRepo, resolveRef } from "../repo.js";
 import { type RunForge, startRunForge } from "../run/run-forge.js";
@@ -58,7 +58,7 @@ export async function runCommand(argv: string[], io: Io): Promise<number> {
     logger,
     signal,
     note: (t) => progress.note(t),
-    guardedLabels: guardedLabelsOf(roles),
+    guardedLabels: guardedLabels(roles),
   });
   const pool = assemblePool({
     ...poolSettings(

@@ -3,12 +3,19 @@ import { fileURLToPath } from "node:url";
 import { openConfig, type PoolConfig } from "../../config/index.js";
 import { isSandboxAvailable } from "../../executor/index.js";
 import { createLogger, type Logger } from "../../lib/index.js";
-import { adminToken, createAdminHandler, createRunbook, publishAdminUrl, type Supervisor } from "../../pool/index.js";
+import {
+  adminToken,
+  createAdminHandler,
+  createRunbook,
+  guardedLabels,
+  publishAdminUrl,
+  type Supervisor,
+} from "../../pool/index.js";
 import { type Io, parseCommandArgs } from "../args.js";
 import { type Forge, openForge } from "../assembly/forge.js";
 import { type OperatorSurface, operatorSurface } from "../assembly/operator.js";
 import { assemblePool, poolSettings } from "../assembly/pool.js";
-import { guardedLabelsOf, resolveRoles } from "../assembly/roles.js";
+import { resolveRoles } from "../assembly/roles.js";
 import { lockStateDir, stateDirReady } from "../assembly/state-dir.js";
 import { reloadOnHangup } from "../config-reload.js";
 import { Progress } from "../progress.js";
@@ -107,8 +114,14 @@ export async function upCommand(argv: string[], io: Io): Promise<number> {
   // The supervisor needs the forge's URL, so the admin API is served before the supervisor exists.
   let supervisor: Supervisor | undefined;
   const initialRoles = resolveRoles(config, sandbox, baseDir);
-  const guardedLabels = () => guardedLabelsOf(supervisor?.currentRoles() ?? initialRoles);
-  const forge = openForge(config, { stateDir, cwd: baseDir, logger, signal: controller.signal, guardedLabels });
+  const guarded = () => guardedLabels(supervisor?.currentRoles() ?? initialRoles);
+  const forge = openForge(config, {
+    stateDir,
+    cwd: baseDir,
+    logger,
+    signal: controller.signal,
+    guardedLabels: guarded,
+  });
   const runbook = createRunbook(() => supervisor, forge, controller.signal);
   const adminSecret = adminToken(stateDir);
   const admin = createAdminHandler(runbook, adminSecret, logger);
